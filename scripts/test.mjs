@@ -40,6 +40,10 @@ if (existsSync(join(hostDir, 'CMakeLists.txt'))) {
   passed += Number(m[3]) - Number(m[2]);
 }
 
+// The Chromium tests exercise the built dashboard and flasher.
+const web = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
+if (web.status !== 0) process.exit(1);
+
 const out = join(mkdtempSync(join(tmpdir(), 'sc-vitest-')), 'results.json');
 const vt = spawnSync(
   'npx',
