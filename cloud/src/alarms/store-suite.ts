@@ -193,7 +193,15 @@ export function alarmStoreSuite(name: string, make: () => Promise<AlarmStoreFixt
 
     it('stores streaks per device and type', () =>
       withFixture(async (f) => {
-        const s: Streak = { deviceId: f.devices[0], type: 'edge-anomaly', count: 2, firstAt: 10, lastAt: 20, maxScore: 0.7 };
+        const s: Streak = {
+          deviceId: f.devices[0],
+          type: 'edge-anomaly',
+          count: 2,
+          highCount: 1,
+          firstAt: 10,
+          lastAt: 20,
+          maxScore: 0.7,
+        };
         expect(await f.store.getStreak(f.devices[0], 'edge-anomaly')).toBeNull();
         await f.store.putStreak(s);
         await f.store.putStreak({ ...s, deviceId: f.devices[1], count: 1 });

@@ -40,6 +40,11 @@ export interface AlarmDetail {
   /** data-loss: total messages recorded as lost while this alarm was active. */
   lostCount?: number;
   lostRanges?: { bootId: string; fromSeq: number; toSeq: number }[];
+  /** Engine bookkeeping while active: start of the current over-threshold run, start of the current
+   * normal run (auto-clear timer), consecutive windows ≥ criticalRatio × threshold. */
+  overSince?: number | null;
+  normalSince?: number | null;
+  highCount?: number;
   /** Why it cleared: 'auto' (condition went away), 'manual' (someone cleared it), 'online', 'cloud-normal'. */
   clearReason?: 'auto' | 'manual' | 'online' | 'cloud-normal';
 }
@@ -120,6 +125,8 @@ export interface Streak {
   deviceId: string;
   type: AlarmType;
   count: number;
+  /** Consecutive windows at the end of the streak with score ≥ criticalRatio × threshold. */
+  highCount: number;
   firstAt: number;
   lastAt: number;
   maxScore: number;
