@@ -1,0 +1,50 @@
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import type { AppContext } from './context.ts';
+import { deviceRoutes } from './device/routes.ts';
+import { ApiError } from './errors.ts';
+import { DEVICE_API_PREFIX } from './protocol/schemas.ts';
+
+/**
+ * Builds the Hono app from an already-opened context (database, config, broadcaster), so tests
+ * run the real app against a temporary database. `startServer` (server.ts) wires the rest.
+ */
+export function createApp(ctx: AppContext): Hono {
+  const app = new Hono();
+
+  app.use('*', async function requestLog(c, next) {
+    const started = performance.now();
+    await next();
+    ctx.log.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return err.getResponse();
+    // Hono's own HTTPException (e.g. from a helper) renders itself but not in our JSON shape.
+    const status = (err as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return new ApiError(status as 400, 'bad_request', err.message || 'bad request').getResponse();
+    }
+    ctx.log.error('unhandled error', { method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) });
+    return new ApiError(500, 'internal', 'internal error; it was logged').getResponse();
+  });
+
+  app.notFound((c) => new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).getResponse());
+
+  app.get('/healthz', async (c) => {
+    try {
+      await ctx.db.run(sql`select 1`);
+      return c.json({ ok: true, db: 'ok', time: ctx.now() });
+    } catch (err) {
+      return c.json({ ok: false, db: String((err as Error).message) }, 503);
+    }
+  });
+
+  app.route(DEVICE_API_PREFIX, deviceRoutes(ctx));
+  return app;
+}

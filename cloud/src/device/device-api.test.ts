@@ -1,0 +1,213 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataLoss, devices, verdictRollups, verdictWindows } from '../db/schema.ts';
+import { encodeImaAdpcm } from '../protocol/adpcm.ts';
+import { call, startTestServer, type TestServer } from '../testing/harness.ts';
+
+const SHA = 'a'.repeat(64);
+const BOOT = 'deadbeef01';
+
+function batch(deviceId: string, seq: number, t0 = Date.now(), n = 3, bootId = BOOT) {
+  return {
+    v: 1,
+    deviceId,
+    bootId,
+    seq,
+    modelSha256: SHA,
+    windows: Array.from({ length: n }, (_, i) => ({ t: t0 + i * 5000, score: 0.3 + i * 0.1, state: 'normal', levelDb: -40 })),
+  };
+}
+
+describe('device API (contract E)', () => {
+  let s: TestServer;
+  let dev: Awaited<ReturnType<TestServer['addDevice']>>;
+  beforeAll(async () => {
+    s = await startTestServer({ DEVICE_RATE_BURST: 1000 });
+    dev = await s.addDevice();
+  });
+  afterAll(() => s.dispose());
+
+  it('health checks the database', async () => {
+    const r = await call(s.url, 'GET', '/healthz');
+    expect(r.status).toBe(200);
+    expect(r.body.db).toBe('ok');
+  });
+
+  it('stores a batch and acks; a replay changes nothing and gets the same ack', async () => {
+    const b = batch(dev.deviceId, 1, Date.UTC(2026, 0, 1, 10, 0, 0));
+    const first = await call(s.url, 'POST', '/api/v1/device/verdicts', { token: dev.token, body: b });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ ok: true, ack: { bootId: BOOT, seq: 1 }, duplicate: false });
+    const again = await call(s.url, 'POST', '/api/v1/device/verdicts', { token: dev.token, body: b });
+    expect(again.status).toBe(200);
+    expect(again.body.ack).toEqual(first.body.ack);
+    expect(again.body.duplicate).toBe(true);
+    const rows = await s.ctx.db.select().from(verdictWindows).where(eq(verdictWindows.deviceId, dev.deviceId));
+    expect(rows).toHaveLength(3);
+    const minute = await s.ctx.db
+      .select()
+      .from(verdictRollups)
+      .where(and(eq(verdictRollups.machineId, dev.machineId), eq(verdictRollups.res, 'minute')));
+    expect(minute).toHaveLength(1);
+    expect(minute[0].n).toBe(3);
+    expect(minute[0].max).toBeCloseTo(0.5);
+    const [d] = await s.ctx.db.select().from(devices).where(eq(devices.id, dev.deviceId));
+    expect(d.lastScore).toBeCloseTo(0.5);
+    expect(d.lastSeen).toBeGreaterThan(0);
+  });
+
+  it('records a sequence gap as data loss and shrinks it when a late message arrives', async () => {
+    const t = Date.UTC(2026, 0, 1, 11);
+    await call(s.url, 'POST', '/api/v1/device/verdicts', { token: dev.token, body: batch(dev.deviceId, 5, t) });
+    let gaps = await s.ctx.db.select().from(dataLoss).where(eq(dataLoss.deviceId, dev.deviceId));
+    expect(gaps.map((g) => [g.fromSeq, g.toSeq])).toEqual([[2, 4]]);
+    await call(s.url, 'POST', '/api/v1/device/verdicts', { token: dev.token, body: batch(dev.deviceId, 3, t) });
+    gaps = await s.ctx.db.select().from(dataLoss).where(eq(dataLoss.deviceId, dev.deviceId));
+    expect(gaps.map((g) => [g.fromSeq, g.toSeq]).sort()).toEqual([
+      [2, 2],
+      [4, 4],
+    ]);
+    // a new boot starts its own counter: no gap against the old boot
+    await call(s.url, 'POST', '/api/v1/device/verdicts', { token: dev.token, body: batch(dev.deviceId, 1, t, 1, 'cafef00d02') });
+    gaps = await s.ctx.db.select().from(dataLoss).where(eq(dataLoss.deviceId, dev.deviceId));
+    expect(gaps).toHaveLength(2);
+  });
+
+  it('corrects a device clock that is far off using sentAt', async () => {
+    const d2 = await s.addDevice(dev.orgId);
+    const b = { ...batch(d2.deviceId, 1, 1000, 1), sentAt: 2000 };
+    const r = await call(s.url, 'POST', '/api/v1/device/verdicts', { token: d2.token, body: b });
+    expect(r.status).toBe(200);
+    const [w] = await s.ctx.db.select().from(verdictWindows).where(eq(verdictWindows.deviceId, d2.deviceId));
+    expect(Math.abs(w.t - (r.body.serverTime - 1000))).toBeLessThan(5);
+  });
+
+  it('accepts pcm16 and ima-adpcm clips, dedupes a replay to the same clipId', async () => {
+    const pcm = new Int16Array(16000).map((_, i) => Math.round(6000 * Math.sin(i / 7)));
+    const base = { v: 1, deviceId: dev.deviceId, bootId: BOOT, t: Date.now(), edgeScore: 0.8, sampleRate: 16000 };
+    const a = await call(s.url, 'POST', '/api/v1/device/clips', {
+      token: dev.token,
+      body: { ...base, seq: 6, encoding: 'pcm16', samples: pcm.length, audio: Buffer.from(pcm.buffer).toString('base64') },
+    });
+    expect(a.status).toBe(200);
+    expect(a.body.clipId).toMatch(/^clp_/);
+    const body = {
+      ...base,
+      seq: 7,
+      encoding: 'ima-adpcm',
+      samples: pcm.length,
+      audio: Buffer.from(encodeImaAdpcm(pcm)).toString('base64'),
+    };
+    const b = await call(s.url, 'POST', '/api/v1/device/clips', { token: dev.token, body });
+    const b2 = await call(s.url, 'POST', '/api/v1/device/clips', { token: dev.token, body });
+    expect(b2.body.duplicate).toBe(true);
+    expect(b2.body.clipId).toBe(b.body.clipId);
+  });
+
+  it('answers each bad-input class with the right 4xx and a reason', async () => {
+    const post = (opts: Parameters<typeof call>[3]) => call(s.url, 'POST', '/api/v1/device/verdicts', opts);
+    const good = batch(dev.deviceId, 50);
+    expect(
+      (await post({ token: dev.token, raw: '{"v":1,', headers: { 'content-type': 'application/json' } })).body.error.code,
+    ).toBe('malformed_json');
+    const wrongType = await post({ token: dev.token, body: { ...good, windows: [{ ...good.windows[0], score: 'high' }] } });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.body.error.issues[0].path).toBe('windows.0.score');
+    const big = await post({ token: dev.token, raw: 'x'.repeat(70_000), headers: { 'content-type': 'application/json' } });
+    expect(big.status).toBe(413);
+    const text = await post({ token: dev.token, raw: JSON.stringify(good), headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    expect((await post({ token: 'nope', body: good })).status).toBe(401);
+    expect((await post({ body: good })).status).toBe(401);
+    const other = await s.addDevice(dev.orgId);
+    const mismatch = await post({ token: other.token, body: good });
+    expect(mismatch.status).toBe(403);
+    expect(mismatch.body.error.code).toBe('device_mismatch');
+    const badClip = await call(s.url, 'POST', '/api/v1/device/clips', {
+      token: dev.token,
+      body: {
+        v: 1,
+        deviceId: dev.deviceId,
+        bootId: BOOT,
+        seq: 60,
+        t: 1,
+        edgeScore: 1,
+        sampleRate: 16000,
+        encoding: 'pcm16',
+        samples: 100,
+        audio: 'AAAA',
+      },
+    });
+    expect(badClip.status).toBe(422);
+    expect(badClip.body.error.code).toBe('bad_audio');
+    const wrongRate = await call(s.url, 'POST', '/api/v1/device/clips', {
+      token: dev.token,
+      body: {
+        v: 1,
+        deviceId: dev.deviceId,
+        bootId: BOOT,
+        seq: 61,
+        t: 1,
+        edgeScore: 1,
+        sampleRate: 8000,
+        encoding: 'pcm16',
+        samples: 2,
+        audio: 'AAAAAA==',
+      },
+    });
+    expect(wrongRate.status).toBe(422);
+    // none of these consumed a sequence number
+    const ok = await post({ token: dev.token, body: good });
+    expect(ok.body.duplicate).toBe(false);
+  });
+
+  it('refuses a decommissioned device token with 401 revoked', async () => {
+    const d = await s.addDevice(dev.orgId);
+    await s.ctx.db.update(devices).set({ status: 'decommissioned' }).where(eq(devices.id, d.deviceId));
+    const r = await call(s.url, 'POST', '/api/v1/device/verdicts', { token: d.token, body: batch(d.deviceId, 1) });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('revoked');
+  });
+
+  it('heartbeat updates status and returns config; config and model routes answer', async () => {
+    const hb = {
+      v: 1,
+      deviceId: dev.deviceId,
+      bootId: BOOT,
+      seq: 7,
+      uptimeS: 60,
+      firmware: '0.1.0',
+      modelSha256: SHA,
+      rssi: -60,
+      lastSeq: 7,
+    };
+    const r = await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: dev.token, body: hb });
+    expect(r.status).toBe(200);
+    expect(r.body.config.thresholds.alert).toBeGreaterThan(0);
+    const [d] = await s.ctx.db.select().from(devices).where(eq(devices.id, dev.deviceId));
+    expect(d.firmware).toBe('0.1.0');
+    expect((await call(s.url, 'GET', '/api/v1/device/config', { token: dev.token })).body.cadenceS).toBe(10);
+    expect((await call(s.url, 'GET', `/api/v1/device/models/${SHA}`, { token: dev.token })).status).toBe(404);
+    expect((await call(s.url, 'GET', '/api/v1/device/models/xyz', { token: dev.token })).status).toBe(400);
+  });
+});
+
+describe('device rate limit', () => {
+  it('answers 429 with Retry-After once the bucket is empty', async () => {
+    const s = await startTestServer({ DEVICE_RATE_BURST: 3, DEVICE_RATE_PER_S: 0.5 });
+    try {
+      const d = await s.addDevice();
+      const statuses: number[] = [];
+      let retry: string | null = null;
+      for (let i = 0; i < 5; i++) {
+        const r = await call(s.url, 'GET', '/api/v1/device/config', { token: d.token });
+        statuses.push(r.status);
+        if (r.status === 429) retry = r.headers.get('retry-after');
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(Number(retry)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await s.dispose();
+    }
+  });
+});

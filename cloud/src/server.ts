@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import type { AppContext } from './context.ts';
+import { openDatabase } from './db/client.ts';
+import { RateLimiter } from './device/rate-limit.ts';
+import { jsonLogger, type Logger } from './log.ts';
+import { DEFAULT_MODEL_DIR, loadModelInfo } from './models/registry.ts';
+import { Pipeline } from './pipeline.ts';
+import { type Broadcaster, DbPollingBroadcaster, InProcessBroadcaster } from './realtime/broadcaster.ts';
+import { loadOrCreateSecrets } from './secrets.ts';
+import { ClipStore } from './storage/clip-store.ts';
+
+export interface StartOptions {
+  /** Defaults to `loadConfig(process.env)`. */
+  config?: Config;
+  logger?: Logger;
+  /** 'poll' shares events between instances through the database (see README). */
+  broadcaster?: 'in-process' | 'poll';
+  now?: () => number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+/** Opens the context (db + migrations, secrets, model) without listening: for tests and scripts. */
+export async function openContext(config: Config, opts: Omit<StartOptions, 'config'> = {}): Promise<AppContext> {
+  const database = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  const log = opts.logger ?? jsonLogger(undefined, config.LOG_REQUESTS);
+  const bus: Broadcaster =
+    opts.broadcaster === 'poll' ? new DbPollingBroadcaster(database.db) : new InProcessBroadcaster(database.db);
+  const pending = new Set<Promise<unknown>>();
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    bus,
+    log,
+    secrets: await loadOrCreateSecrets(config.dataDir),
+    model: await loadModelInfo(config.MODEL_DIR ? path.resolve(config.MODEL_DIR) : DEFAULT_MODEL_DIR),
+    clips: new ClipStore(path.join(config.dataDir, 'clips')),
+    deviceLimiter: new RateLimiter(config.DEVICE_RATE_BURST, config.DEVICE_RATE_PER_S, opts.now ?? Date.now),
+    pipeline: null as unknown as Pipeline,
+    shutdown: new AbortController(),
+    kickRescore: () => undefined,
+    now: opts.now ?? Date.now,
+    track(p) {
+      pending.add(p);
+      p.finally(() => pending.delete(p)).catch(() => undefined);
+      return p;
+    },
+  };
+  ctx.pipeline = new Pipeline(ctx);
+  (ctx as { drain?: () => Promise<void> }).drain = async () => {
+    while (pending.size) await Promise.allSettled([...pending]);
+  };
+  return ctx;
+}
+
+/** Waits for background work (publishes, notifications) started by requests. */
+export async function drain(ctx: AppContext): Promise<void> {
+  await (ctx as { drain?: () => Promise<void> }).drain?.();
+}
+
+/**
+ * Starts the service: migrations, the HTTP server, background sweeps. `close()` stops accepting,
+ * ends SSE streams, waits for in-flight writes and closes the database.
+ */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const config = opts.config ?? loadConfig();
+  const ctx = await openContext(config, opts);
+  const app = createApp(ctx);
+  const sweep = setInterval(() => void ctx.pipeline.sweepOffline().catch(() => undefined), 15_000);
+  sweep.unref();
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  if (!config.PUBLIC_URL) ctx.config.publicUrl = url;
+  let closed: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    ctx,
+    close() {
+      closed ??= (async () => {
+        clearInterval(sweep);
+        const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // end SSE streams so their connections can finish; in-flight writes get a grace period
+        ctx.shutdown.abort();
+        ctx.bus.close();
+        http.closeIdleConnections();
+        const grace = setTimeout(() => http.closeAllConnections(), 5000);
+        await stopped;
+        clearTimeout(grace);
+        await drain(ctx);
+        ctx.database.close();
+      })();
+      return closed;
+    },
+  };
+}
