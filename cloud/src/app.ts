@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { userApi } from './api/routes.ts';
 import type { AppContext } from './context.ts';
 import { deviceRoutes } from './device/routes.ts';
 import { ApiError } from './errors.ts';
@@ -46,5 +47,6 @@ export function createApp(ctx: AppContext): Hono {
   });
 
   app.route(DEVICE_API_PREFIX, deviceRoutes(ctx));
+  app.route('/api', userApi(ctx));
   return app;
 }

@@ -1,3 +1,4 @@
+import type { Mailer } from './auth/mailer.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/client.ts';
 import type { RateLimiter } from './device/rate-limit.ts';
@@ -18,6 +19,7 @@ export interface AppContext {
   secrets: Secrets;
   model: ModelInfo | null;
   clips: ClipStore;
+  mailer: Mailer;
   deviceLimiter: RateLimiter;
   pipeline: Pipeline;
   /** Wakes the re-scoring worker after a clip job is committed. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { createMailer, type Mailer } from './auth/mailer.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db/client.ts';
@@ -19,6 +20,8 @@ export interface StartOptions {
   /** 'poll' shares events between instances through the database (see README). */
   broadcaster?: 'in-process' | 'poll';
   now?: () => number;
+  /** Replaces the SMTP mailer (tests capture mail this way). */
+  mailer?: Mailer;
 }
 
 export interface RunningServer {
@@ -44,6 +47,7 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
     secrets: await loadOrCreateSecrets(config.dataDir),
     model: await loadModelInfo(config.MODEL_DIR ? path.resolve(config.MODEL_DIR) : DEFAULT_MODEL_DIR),
     clips: new ClipStore(path.join(config.dataDir, 'clips')),
+    mailer: opts.mailer ?? createMailer(config.SMTP_URL, config.MAIL_FROM, log),
     deviceLimiter: new RateLimiter(config.DEVICE_RATE_BURST, config.DEVICE_RATE_PER_S, opts.now ?? Date.now),
     pipeline: null as unknown as Pipeline,
     shutdown: new AbortController(),

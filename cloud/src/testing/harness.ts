@@ -85,3 +85,63 @@ export async function call(
   }
   return { status: res.status, body: parsed, headers: res.headers };
 }
+
+/** A signed-in browser stand-in: keeps cookies and sends the CSRF header on writes. */
+export class UserClient {
+  cookies = new Map<string, string>();
+  csrf: string | null = null;
+  user: any = null;
+  constructor(readonly base: string) {}
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async req(
+    method: string,
+    url: string,
+    body?: unknown,
+    opts: { csrf?: boolean; raw?: BodyInit; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (this.cookies.size) headers.cookie = this.cookieHeader();
+    if (method !== 'GET' && this.csrf && opts.csrf !== false) headers['x-csrf-token'] = this.csrf;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.base + url, {
+      method,
+      headers,
+      body: body !== undefined ? JSON.stringify(body) : opts.raw,
+      redirect: 'manual',
+    });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(';');
+      const eq = pair.indexOf('=');
+      const k = pair.slice(0, eq).trim();
+      const v = pair.slice(eq + 1).trim();
+      if (v === '' || /max-age=0/i.test(sc)) this.cookies.delete(k);
+      else this.cookies.set(k, v);
+    }
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // keep text
+    }
+    if (parsed && typeof parsed === 'object' && typeof parsed.csrfToken === 'string') this.csrf = parsed.csrfToken;
+    if (parsed && typeof parsed === 'object' && parsed.user) this.user = parsed.user;
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  static async signup(base: string, email: string, extra: Record<string, unknown> = {}): Promise<UserClient> {
+    const u = new UserClient(base);
+    const r = await u.req('POST', '/api/auth/signup', {
+      email,
+      password: 'correct horse battery',
+      name: email.split('@')[0],
+      ...extra,
+    });
+    if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return u;
+  }
+}
