@@ -353,7 +353,6 @@ export const alarmNotes = sqliteTable(
     authorId: text('author_id').notNull(),
     text: text('text').notNull(),
     createdAt: integer('created_at').notNull(),
-    rowOrder: integer('row_order').notNull(),
   },
   (t) => [index('alarm_notes_alarm_idx').on(t.alarmId)],
 );
@@ -368,7 +367,6 @@ export const alarmEvents = sqliteTable(
     actorId: text('actor_id'),
     severity: text('severity').notNull(),
     data: text('data', { mode: 'json' }).notNull(),
-    rowOrder: integer('row_order').notNull(),
   },
   (t) => [index('alarm_events_alarm_idx').on(t.alarmId)],
 );
@@ -379,6 +377,7 @@ export const alarmStreaks = sqliteTable(
     deviceId: text('device_id').notNull(),
     type: text('type').notNull(),
     count: integer('count').notNull(),
+    highCount: integer('high_count').notNull().default(0),
     firstAt: integer('first_at').notNull(),
     lastAt: integer('last_at').notNull(),
     maxScore: real('max_score').notNull(),
@@ -406,7 +405,6 @@ export const deliveries = sqliteTable(
     sentAt: integer('sent_at'),
     providerMessageId: text('provider_message_id'),
     log: text('log', { mode: 'json' }).notNull(),
-    rowOrder: integer('row_order').notNull(),
   },
   (t) => [
     uniqueIndex('deliveries_dedupe_uq').on(t.dedupeKey),
