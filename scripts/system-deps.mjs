@@ -9,6 +9,8 @@ const NEEDS = [
   { what: 'g++', present: () => has('g++'), pkg: 'g++' },
   { what: 'GoogleTest', present: () => existsSync('/usr/include/gtest/gtest.h'), pkg: 'libgtest-dev' },
   { what: 'Chromium', present: () => existsSync('/usr/bin/chromium'), pkg: 'chromium' },
+  // Hangul glyphs for the Korean screenshots the web tests take.
+  { what: 'Korean fonts', present: () => existsSync('/usr/share/fonts/truetype/nanum'), pkg: 'fonts-nanum' },
 ];
 
 function has(cmd) {

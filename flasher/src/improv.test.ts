@@ -53,6 +53,15 @@ describe('Improv frames', () => {
     expect(got[1]).toEqual({ type: 1, data: Uint8Array.of(4) });
   });
 
+  it('passes the log text around frames to onText', () => {
+    const text: number[] = [];
+    const parser = new ImprovParser(undefined, (b) => text.push(...b));
+    const enc = new TextEncoder();
+    parser.push(new Uint8Array([...enc.encode('boot ok\r\nIMP'), ...encodePacket(1, Uint8Array.of(2), false).subarray(3)]));
+    parser.push(enc.encode('I (5) wifi: up\r\nIMPR'));
+    expect(new TextDecoder().decode(Uint8Array.from(text))).toBe('boot ok\r\nI (5) wifi: up\r\n');
+  });
+
   it('reports and skips frames with a bad checksum', () => {
     const bad = encodePacket(PacketType.CurrentState, Uint8Array.of(2), false);
     bad[bad.length - 1] ^= 0xff;

@@ -135,7 +135,18 @@ export function encodeRpcResult(command: number, strings: readonly string[]): Ui
 export class ImprovParser {
   private buf: number[] = [];
 
-  constructor(private readonly onBadFrame?: (reason: string) => void) {}
+  /**
+   * `onText` receives every byte that is not part of a frame (the device's log), so a serial
+   * monitor can show the log without binary frame debris.
+   */
+  constructor(
+    private readonly onBadFrame?: (reason: string) => void,
+    private readonly onText?: (bytes: Uint8Array) => void,
+  ) {}
+
+  private emitText(n: number): void {
+    if (n > 0 && this.onText) this.onText(Uint8Array.from(this.buf.slice(0, n)));
+  }
 
   push(chunk: Uint8Array): ImprovPacket[] {
     for (const b of chunk) this.buf.push(b);
@@ -144,10 +155,15 @@ export class ImprovParser {
       const start = this.findHeader();
       if (start < 0) {
         // Keep a possible partial header at the tail.
-        this.buf = this.buf.slice(Math.max(0, this.buf.length - (IMPROV_HEADER.length - 1)));
+        const keep = this.partialHeaderAtTail();
+        this.emitText(this.buf.length - keep);
+        this.buf = this.buf.slice(this.buf.length - keep);
         return out;
       }
-      if (start > 0) this.buf = this.buf.slice(start);
+      if (start > 0) {
+        this.emitText(start);
+        this.buf = this.buf.slice(start);
+      }
       const h = IMPROV_HEADER.length;
       if (this.buf.length < h + 3) return out;
       const len = this.buf[h + 2];
@@ -166,6 +182,17 @@ export class ImprovParser {
       }
       out.push({ type: frame[h + 1], data: frame.slice(h + 3, h + 3 + len) });
     }
+  }
+
+  /** Length of the longest tail of the buffer that is a prefix of the header. */
+  private partialHeaderAtTail(): number {
+    const h = IMPROV_HEADER;
+    for (let n = Math.min(h.length - 1, this.buf.length); n > 0; n--) {
+      let ok = true;
+      for (let j = 0; j < n; j++) if (this.buf[this.buf.length - n + j] !== h[j]) ok = false;
+      if (ok) return n;
+    }
+    return 0;
   }
 
   private findHeader(): number {
