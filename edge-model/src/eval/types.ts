@@ -12,6 +12,10 @@ export interface Clip {
   readonly fault?: string;
   /** Mono PCM in [-1, 1] at FRONTEND.sampleRate (16 kHz). */
   readonly pcm: Float32Array;
+  /** "train" or "test" when the layout says so (a train/ or test/ folder, or a DCASE file name). */
+  readonly split?: 'train' | 'test';
+  /** Machine or section id when the layout names one (e.g. "m03", "section_00", "id_02"). */
+  readonly machine?: string;
 }
 
 /** Higher score = more anomalous. */

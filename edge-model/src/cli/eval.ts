@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineCommand } from 'citty';
+import { CliError } from '../../../cli/errors.ts';
+import { createProgress } from '../../../cli/progress.ts';
+import { DatasetError } from '../dataset/load.ts';
+import { BaselineError } from '../eval/baseline.ts';
+import { MetricError } from '../eval/metrics.ts';
+import { type EvalReport, evaluate } from '../eval/run.ts';
+import type { Scorer } from '../eval/types.ts';
+
+const EDGE_SCORER = new URL('../../train/scorer.ts', import.meta.url);
+const ENSEMBLE_SCORER = new URL('../../../cloud/src/ensemble/scorer.ts', import.meta.url);
+
+/** Imports a module another part of the project provides, or says in one line that it is missing. */
+async function importOptional(url: URL, what: string): Promise<Record<string, unknown>> {
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) throw new CliError(`${what} is not available in this build (${path} is missing)`);
+  return (await import(url.href)) as Record<string, unknown>;
+}
+
+async function loadEdge(modelDir: string): Promise<Scorer[]> {
+  if (!existsSync(modelDir)) throw new CliError(`--model ${modelDir} does not exist; give a model folder such as models/default`);
+  const mod = await importOptional(EDGE_SCORER, 'the edge model scorer (--model)');
+  if (typeof mod.loadEdgeScorers !== 'function')
+    throw new CliError(`${fileURLToPath(EDGE_SCORER)} does not export loadEdgeScorers`);
+  return (await mod.loadEdgeScorers(modelDir)) as Scorer[];
+}
+
+async function loadEnsemble(dir: string): Promise<Scorer> {
+  if (!existsSync(dir)) throw new CliError(`--ensemble ${dir} does not exist; give an ensemble folder such as models/ensemble`);
+  const mod = await importOptional(ENSEMBLE_SCORER, 'the cloud ensemble scorer (--ensemble)');
+  if (typeof mod.loadEnsembleScorer === 'function') return (await mod.loadEnsembleScorer(dir)) as Scorer;
+  // Contract G's lower-level form: an ensemble that re-scores PCM.
+  if (typeof mod.loadEnsemble === 'function') {
+    const ens = (await mod.loadEnsemble(dir)) as { rescore(pcm: Float32Array): { score: number } };
+    return { name: 'ensemble', scoreClip: (clip) => ens.rescore(clip.pcm).score };
+  }
+  throw new CliError(`${fileURLToPath(ENSEMBLE_SCORER)} exports neither loadEnsembleScorer nor loadEnsemble`);
+}
+
+const f3 = (x: number) => x.toFixed(3);
+
+export function formatReport(r: EvalReport): string {
+  const lines = [
+    `data: ${r.data}`,
+    `clips: ${r.clips.train} train (normal), ${r.clips.test} test${
+      r.extras ? ` (${r.extras.testCounts.normal} normal, ${r.extras.testCounts.anomaly} anomalous)` : ''
+    }`,
+    '',
+    `${'scorer'.padEnd(14)}${'fault'.padEnd(14)}${'n'.padStart(5)}${'AUC'.padStart(8)}${'pAUC'.padStart(8)}`,
+  ];
+  for (const [name, s] of Object.entries(r.scorers)) {
+    const nAnom = r.extras?.testCounts.anomaly ?? Object.values(s.perFault).reduce((a, f) => a + f.n, 0);
+    lines.push(
+      `${name.padEnd(14)}${'(all)'.padEnd(14)}${String(nAnom).padStart(5)}${f3(s.auc).padStart(8)}${f3(s.pauc).padStart(8)}`,
+    );
+    for (const [fault, f] of Object.entries(s.perFault)) {
+      lines.push(
+        `${''.padEnd(14)}${fault.padEnd(14)}${String(f.n).padStart(5)}${f3(f.auc).padStart(8)}${f3(f.pauc).padStart(8)}`,
+      );
+    }
+  }
+  lines.push('', 'n = anomalous clips (each fault is scored against all normal test clips); pAUC: DCASE, max FPR 0.1');
+  return `${lines.join('\n')}\n`;
+}
+
+export default defineCommand({
+  meta: {
+    name: 'eval',
+    description: 'ROC AUC and pAUC (DCASE, max FPR 0.1), overall and per fault, of the baseline and optional models',
+  },
+  args: {
+    data: {
+      type: 'string',
+      description: 'dataset with DIR/train/normal/… and DIR/test/{normal,anomaly/<fault>}/…',
+      required: true,
+    },
+    json: { type: 'boolean', description: 'print the report as JSON' },
+    model: { type: 'string', description: 'also evaluate an exported edge model folder (float and int8), e.g. models/default' },
+    ensemble: { type: 'string', description: 'also evaluate a cloud ensemble folder, e.g. models/ensemble' },
+    strict: { type: 'boolean', description: 'stop at the first unreadable or unlabelled file instead of skipping it' },
+  },
+  async run({ args }) {
+    const dataDir = resolve(String(args.data));
+    const extra: Scorer[] = [];
+    if (args.model !== undefined) extra.push(...(await loadEdge(resolve(String(args.model)))));
+    if (args.ensemble !== undefined) extra.push(await loadEnsemble(resolve(String(args.ensemble))));
+    const progress = createProgress('eval');
+    let report: EvalReport;
+    try {
+      report = await evaluate({
+        dataDir,
+        scorers: extra,
+        strict: Boolean(args.strict),
+        onSkip: (path, reason) => progress.log(`skipped ${path}: ${reason}`),
+        progress,
+      });
+    } catch (err) {
+      if (err instanceof DatasetError || err instanceof BaselineError || err instanceof MetricError) {
+        throw new CliError(err.message, 1);
+      }
+      throw err;
+    }
+    progress.done();
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  },
+});
