@@ -70,7 +70,7 @@ export interface RenderedMessage {
   title: string;
   /** Plain text body. */
   body: string;
-  /** Short single-segment text for SMS (≤ 70 Korean or 160 GSM characters where possible). */
+  /** SMS text: "[brand] title url", at most 140 characters (two Korean UCS-2 segments). */
   short: string;
   /** Deep link to the alarm in the dashboard. */
   url: string;
