@@ -29,7 +29,7 @@ export default defineCommand({
       }
       for (const r of report)
         process.stdout.write(
-          `${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: max |Δ| ${r.maxAbsDiff.toExponential(2)} dB${r.problem ? ` (${r.problem})` : ''}\n`,
+          `${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: max |Δ| ${r.maxAbsDiff.toExponential(2)} ${r.unit}${r.problem ? ` (${r.problem})` : ''}\n`,
         );
       if (report.some((r) => !r.ok)) {
         throw new CliError(`golden vectors in ${out} are stale: regenerate with "signalcraft golden --out ${args.out}"`);

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FRONTEND, type FrontendConfig } from './config.ts';
-import { computeLogMel } from './logmel.ts';
+import { computeLogMel, hannWindow, melFilterbank, powerSpectrum } from './logmel.ts';
 
 /**
  * Golden vectors: int16 PCM inputs and the reference log-mel features computed from them, for the
@@ -13,6 +13,9 @@ import { computeLogMel } from './logmel.ts';
  *                                 featuresFile, samples, frames, nMels, tolerance}] }
  *   <name>.pcm.i16              int16 little-endian, mono, frontend.sampleRate
  *   <name>.features.f32         float32 little-endian, frame-major [frames * nMels], dB
+ *   window.f32, filterbank.f32, <case>.power<frame>.f32
+ *                               intermediate stages (see `intermediates` in index.json), so a C++
+ *                               mismatch can be traced to the window, the filterbank or the FFT
  */
 
 export const GOLDEN_SCHEMA = 'signalcraft.frontend-golden/1';
@@ -41,6 +44,31 @@ export interface GoldenIndexCase {
   readonly tolerance: number;
 }
 
+/**
+ * Power spectrum tolerance, relative to the frame's largest bin: |ΔP[k]| <= this · max_k P[k].
+ * The float32 emulation stays within 6e-7 on every case (per-bin relative error is large in the
+ * leakage bins far below the peak, which is why the bound is on the frame's scale).
+ */
+export const GOLDEN_POWER_REL_TOLERANCE = 1e-5;
+
+export interface GoldenIntermediates {
+  /** Periodic Hann, float32 LE [frameLength]. */
+  readonly windowFile: string;
+  /** Mel weights, float32 LE row-major [nMels][fftSize/2 + 1]. */
+  readonly filterbankFile: string;
+  readonly filterbankShape: readonly [number, number];
+  /** |X_k|^2 (k = 0..fftSize/2) of one frame of one case, float32 LE. */
+  readonly powerSpectrum: {
+    readonly case: string;
+    readonly frame: number;
+    readonly file: string;
+    readonly bins: number;
+    readonly relTolerance: number;
+  };
+  /** Window and weights agree to float32 rounding: |Δ| <= this. */
+  readonly weightTolerance: number;
+}
+
 export interface GoldenIndex {
   readonly schema: typeof GOLDEN_SCHEMA;
   readonly frontend: FrontendConfig;
@@ -48,7 +76,11 @@ export interface GoldenIndex {
   readonly pcmScale: 32768;
   readonly toleranceNote: string;
   readonly cases: GoldenIndexCase[];
+  readonly intermediates: GoldenIntermediates;
 }
+
+const POWER_CASE = 'tone-1k';
+const POWER_FRAME = 3;
 
 /** A tiny seeded generator (mulberry32) so the cases never depend on Math.random. */
 function rng(seed: number): () => number {
@@ -196,15 +228,46 @@ export async function writeGolden(
     });
     onCase?.(c.name, i + 1, cases.length);
   }
+  const intermediates = await writeIntermediates(outDir, cases);
   const index: GoldenIndex = {
     schema: GOLDEN_SCHEMA,
     frontend: { ...FRONTEND },
     pcmScale: 32768,
     toleranceNote: 'tolerance is the max absolute difference in dB allowed per feature element for an implementation in float32',
     cases: entries,
+    intermediates,
   };
   await writeFile(join(outDir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   return index;
+}
+
+async function writeIntermediates(outDir: string, cases: GoldenCase[]): Promise<GoldenIntermediates> {
+  const bank = melFilterbank(FRONTEND);
+  const bins = FRONTEND.fftSize / 2 + 1;
+  const flat = new Float32Array(bank.length * bins);
+  bank.forEach((w, m) => flat.set(w, m * bins));
+  const pcm = pcmToFloat(cases.find((c) => c.name === POWER_CASE)!.pcm);
+  const at = POWER_FRAME * FRONTEND.hop;
+  const power = powerSpectrum(pcm.subarray(at, at + FRONTEND.frameLength), FRONTEND);
+  const powerFile = `${POWER_CASE}.power${POWER_FRAME}.f32`;
+  await writeFile(join(outDir, 'window.f32'), float32Le(Float32Array.from(hannWindow(FRONTEND.frameLength))));
+  await writeFile(join(outDir, 'filterbank.f32'), float32Le(flat));
+  await writeFile(join(outDir, powerFile), float32Le(Float32Array.from(power)));
+  return {
+    windowFile: 'window.f32',
+    filterbankFile: 'filterbank.f32',
+    filterbankShape: [bank.length, bins],
+    powerSpectrum: { case: POWER_CASE, frame: POWER_FRAME, file: powerFile, bins, relTolerance: GOLDEN_POWER_REL_TOLERANCE },
+    weightTolerance: 1e-6,
+  };
+}
+
+/** Reads a float32 LE file, checking its length. */
+export async function readFloat32Le(path: string, count: number): Promise<Float32Array> {
+  const bytes = await readFile(path);
+  if (bytes.length !== count * 4) throw new Error(`${path}: ${bytes.length} bytes, expected ${count * 4}`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Float32Array.from({ length: count }, (_, i) => v.getFloat32(i * 4, true));
 }
 
 export interface LoadedGoldenCase extends GoldenIndexCase {

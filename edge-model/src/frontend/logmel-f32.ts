@@ -41,28 +41,49 @@ function radix2(re: Float32Array, im: Float32Array, cos: Float32Array, sin: Floa
   }
 }
 
-export function computeLogMelF32(pcm: Float32Array, cfg: FrontendConfig = FRONTEND): LogMel {
+function f32Tables(cfg: FrontendConfig) {
   validateConfig(cfg);
   const N = cfg.fftSize;
-  const window = Float32Array.from(
-    { length: cfg.frameLength },
-    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / cfg.frameLength),
-  );
-  // Twiddles e^{-2πik/N} = cos - i·sin; the butterfly above uses +sin with that sign folded in.
-  const cos = Float32Array.from({ length: N / 2 }, (_, k) => Math.cos((2 * Math.PI * k) / N));
-  const sin = Float32Array.from({ length: N / 2 }, (_, k) => Math.sin((2 * Math.PI * k) / N));
+  return {
+    window: Float32Array.from({ length: cfg.frameLength }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / cfg.frameLength)),
+    // Twiddles e^{-2πik/N} = cos - i·sin; the butterfly above uses +sin with that sign folded in.
+    cos: Float32Array.from({ length: N / 2 }, (_, k) => Math.cos((2 * Math.PI * k) / N)),
+    sin: Float32Array.from({ length: N / 2 }, (_, k) => Math.sin((2 * Math.PI * k) / N)),
+    re: new Float32Array(N),
+    im: new Float32Array(N),
+  };
+}
+
+function powerInto(
+  pcm: ArrayLike<number>,
+  offset: number,
+  cfg: FrontendConfig,
+  t: ReturnType<typeof f32Tables>,
+  power: Float32Array,
+): void {
+  const { re, im, window } = t;
+  re.fill(0);
+  im.fill(0);
+  for (let i = 0; i < cfg.frameLength; i++) re[i] = f(pcm[offset + i] * window[i]);
+  radix2(re, im, t.cos, t.sin);
+  for (let k = 0; k <= cfg.fftSize / 2; k++) power[k] = f(f(re[k] * re[k]) + f(im[k] * im[k]));
+}
+
+/** float32 power spectrum of one frame (frameLength samples; windowed here). */
+export function powerSpectrumF32(frame: ArrayLike<number>, cfg: FrontendConfig = FRONTEND): Float32Array {
+  const power = new Float32Array(cfg.fftSize / 2 + 1);
+  powerInto(frame, 0, cfg, f32Tables(cfg), power);
+  return power;
+}
+
+export function computeLogMelF32(pcm: Float32Array, cfg: FrontendConfig = FRONTEND): LogMel {
+  const tables = f32Tables(cfg);
   const bank = melFilterbank(cfg);
   const frames = frameCount(pcm.length, cfg);
   const data = new Float32Array(frames * cfg.nMels);
-  const re = new Float32Array(N);
-  const im = new Float32Array(N);
-  const power = new Float32Array(N / 2 + 1);
+  const power = new Float32Array(cfg.fftSize / 2 + 1);
   for (let fr = 0; fr < frames; fr++) {
-    re.fill(0);
-    im.fill(0);
-    for (let i = 0; i < cfg.frameLength; i++) re[i] = f(pcm[fr * cfg.hop + i] * window[i]);
-    radix2(re, im, cos, sin);
-    for (let k = 0; k <= N / 2; k++) power[k] = f(f(re[k] * re[k]) + f(im[k] * im[k]));
+    powerInto(pcm, fr * cfg.hop, cfg, tables, power);
     for (let m = 0; m < cfg.nMels; m++) {
       const w = bank[m];
       let acc = 0;
