@@ -212,6 +212,55 @@ describe('malformed WAV files get a WavError naming the file', () => {
   });
 });
 
+describe('WAV layout variants', () => {
+  it('reads a data chunk that comes before the fmt chunk', () => {
+    const b = encodeWav({ sampleRate: 16000, channels: [signal(10, 9)], format: 'pcm16' });
+    const fmt = b.subarray(12, 36);
+    const data = b.subarray(36);
+    const swapped = new Uint8Array(b.length);
+    swapped.set(b.subarray(0, 12));
+    swapped.set(data, 12);
+    swapped.set(fmt, 12 + data.length);
+    expect(Array.from(decodeWav(swapped, 'swap.wav').pcm[0])).toEqual(Array.from(decodeWav(b, 'b.wav').pcm[0]));
+  });
+
+  it('reads extensible files whose valid bits are fewer than the container (20 in 24)', () => {
+    const x = signal(50, 4);
+    const b = encodeWav({ sampleRate: 48000, channels: [x], format: 'pcm24', extensible: true });
+    new DataView(b.buffer).setUint16(chunkAt(b, 'fmt ') + 8 + 18, 20, true);
+    expect(Array.from(decodeWav(b, 'x20.wav').pcm[0])).toEqual(Array.from(quantised(x, 24)));
+  });
+
+  it('never fails with anything but a WavError on mutated or truncated files (fuzz)', () => {
+    const good = encodeWav({ sampleRate: 44100, channels: [signal(64, 1), signal(64, 2)], format: 'pcm24', extensible: true });
+    let s = 99;
+    const rand = (n: number) => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return s % n;
+    };
+    let decoded = 0;
+    let rejected = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      let b = good.slice();
+      const edits = 1 + rand(4);
+      for (let e = 0; e < edits; e++) b[rand(80)] = rand(256);
+      if (rand(3) === 0) b = b.subarray(0, rand(b.length + 1));
+      try {
+        const wav = decodeWav(b, 'fuzz.wav');
+        for (const ch of wav.pcm) for (const v of ch) if (!Number.isFinite(v)) throw new Error('non-finite sample');
+        decoded++;
+      } catch (err) {
+        if (!(err instanceof WavError)) throw err;
+        expect(err.message.startsWith('fuzz.wav: ')).toBe(true);
+        rejected++;
+      }
+    }
+    // Both outcomes occur, so the fuzzing reaches past the header checks.
+    expect(decoded).toBeGreaterThan(50);
+    expect(rejected).toBeGreaterThan(50);
+  });
+});
+
 describe('loadMono16k', () => {
   it('downmixes stereo by averaging and keeps 16 kHz files as they are', async () => {
     const l = Float32Array.of(0.5, 0.25, -1);
