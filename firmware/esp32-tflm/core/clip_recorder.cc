@@ -1,0 +1,87 @@
+#include "clip_recorder.h"
+
+#include <cstring>
+
+namespace sc {
+
+Status ClipRecorder::init(const ClipParams& p) {
+  if (p.preSeconds < 0 || p.postSeconds < 0 || p.preSeconds + p.postSeconds <= 0 || p.preSeconds + p.postSeconds > 10)
+    return Status::Error("clip length %.1f+%.1f s must be in (0, 10] (protocol limit)", p.preSeconds, p.postSeconds);
+  if (p.maxPerDay < 1) return Status::Error("maxPerDay %d must be >= 1", p.maxPerDay);
+  p_ = p;
+  const size_t clipSamples = static_cast<size_t>((p.preSeconds + p.postSeconds) * p.sampleRate);
+  // Room for the clip plus slack: the start is rounded down to a checkpoint, and poll() may run
+  // up to one audio chunk (< 3 checkpoints) after the capture completed.
+  const size_t checkpoints = (clipSamples + kCheckpointSamples - 1) / kCheckpointSamples + 4;
+  ringSamples_ = checkpoints * kCheckpointSamples;
+  ring_.assign(ringSamples_ / 2, 0);
+  checkpoints_.assign(checkpoints, adpcm::State());
+  out_.assign(adpcm::encodedBytes(ringSamples_), 0);
+  dayLog_.assign(static_cast<size_t>(p.maxPerDay), 0);
+  dayPos_ = 0;
+  total_ = 0;
+  armed_ = false;
+  anyClip_ = false;
+  rateLimited_ = 0;
+  enc_ = adpcm::State();
+  return Status::Ok();
+}
+
+void ClipRecorder::push(const int16_t* pcm, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const size_t pos = static_cast<size_t>(total_ % ringSamples_);
+    if (total_ % kCheckpointSamples == 0) checkpoints_[pos / kCheckpointSamples] = enc_;
+    const uint8_t code = adpcm::encodeSample(enc_, pcm[i]);
+    uint8_t& b = ring_[pos / 2];
+    b = (pos & 1) ? static_cast<uint8_t>((b & 0x0F) | (code << 4)) : code;
+    ++total_;
+  }
+}
+
+bool ClipRecorder::trigger(float score, uint64_t nowMs) {
+  if (armed_) return false;
+  const uint64_t oldest = dayLog_[dayPos_];  // the maxPerDay-th most recent clip
+  const bool dayFull = oldest != 0 && nowMs - oldest < 24ull * 3600 * 1000;
+  if ((anyClip_ && nowMs - lastClipMs_ < p_.minIntervalMs) || dayFull) {
+    ++rateLimited_;
+    return false;
+  }
+  armed_ = true;
+  armedScore_ = score;
+  endSample_ = total_ + static_cast<uint64_t>(p_.postSeconds * p_.sampleRate);
+  lastClipMs_ = nowMs;
+  anyClip_ = true;
+  dayLog_[dayPos_] = nowMs ? nowMs : 1;
+  dayPos_ = (dayPos_ + 1) % dayLog_.size();
+  return true;
+}
+
+bool ClipRecorder::poll(ReadyClip* clip) {
+  if (!armed_ || total_ < endSample_) return false;
+  armed_ = false;
+  const uint64_t want = static_cast<uint64_t>((p_.preSeconds + p_.postSeconds) * p_.sampleRate);
+  uint64_t start = endSample_ > want ? endSample_ - want : 0;
+  start -= start % kCheckpointSamples;  // begin where the encoder state is known
+  const uint64_t oldestKept = total_ > ringSamples_ ? total_ - ringSamples_ : 0;
+  if (start < oldestKept) start = oldestKept + (kCheckpointSamples - oldestKept % kCheckpointSamples) % kCheckpointSamples;
+  const uint64_t end = endSample_;
+  if (end <= start) return false;
+  const size_t n = static_cast<size_t>(end - start);
+  adpcm::writeHeader(checkpoints_[(start % ringSamples_) / kCheckpointSamples], out_.data());
+  std::memset(out_.data() + 4, 0, (n + 1) / 2);
+  for (size_t i = 0; i < n; i += 2) {
+    // start is even, so samples (i, i+1) share one ring byte.
+    const size_t pos = static_cast<size_t>((start + i) % ringSamples_);
+    uint8_t b = ring_[pos / 2];
+    if (i + 1 >= n) b &= 0x0F;
+    out_[4 + i / 2] = b;
+  }
+  clip->startSample = start;
+  clip->samples = static_cast<uint32_t>(n);
+  clip->edgeScore = armedScore_;
+  clip->data = out_.data();
+  clip->bytes = adpcm::encodedBytes(n);
+  return true;
+}
+
+}  // namespace sc

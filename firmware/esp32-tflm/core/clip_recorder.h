@@ -1,0 +1,62 @@
+// Borderline clips: the last few seconds of audio are kept continuously IMA-ADPCM encoded in a
+// ring (4 bits/sample: 8 s = 64 KB instead of 256 KB of pcm16), with an encoder-state checkpoint
+// every kCheckpointSamples. When a window's score falls in the borderline band, trigger() arms
+// a capture; once `post` seconds more audio arrived, the clip (pre + post seconds, starting at a
+// checkpoint) is ready, already in the protocol's ima-adpcm layout. Rate-limited: a minimum
+// interval between clips and at most maxPerDay. No allocation after init().
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "ima_adpcm.h"
+#include "status.h"
+
+namespace sc {
+
+struct ClipParams {
+  int sampleRate = 16000;
+  float preSeconds = 4.f;
+  float postSeconds = 2.f;
+  uint32_t minIntervalMs = 15 * 60 * 1000;
+  int maxPerDay = 24;
+};
+
+struct ReadyClip {
+  uint64_t startSample;  // stream sample index of the first sample
+  uint32_t samples;
+  float edgeScore;
+  const uint8_t* data;  // header + codes (valid until the next push/trigger)
+  size_t bytes;
+};
+
+class ClipRecorder {
+ public:
+  static constexpr int kCheckpointSamples = 512;  // even, so every clip starts byte-aligned
+  Status init(const ClipParams& p);
+  void push(const int16_t* pcm, size_t n);
+  // Returns false when rate-limited or a capture is already armed.
+  bool trigger(float score, uint64_t nowMs);
+  // True once an armed capture is complete; fills *clip and disarms.
+  bool poll(ReadyClip* clip);
+  uint64_t samplesSeen() const { return total_; }
+  uint32_t rateLimited() const { return rateLimited_; }
+
+ private:
+  ClipParams p_{};
+  std::vector<uint8_t> ring_;  // 2 samples per byte
+  size_t ringSamples_ = 0;
+  std::vector<adpcm::State> checkpoints_;  // state before sample k*kCheckpointSamples (mod ring)
+  adpcm::State enc_;
+  uint64_t total_ = 0;
+  bool armed_ = false;
+  uint64_t endSample_ = 0;
+  float armedScore_ = 0;
+  uint64_t lastClipMs_ = 0;
+  bool anyClip_ = false;
+  std::vector<uint64_t> dayLog_;  // trigger times in the last 24 h (ring of maxPerDay)
+  size_t dayPos_ = 0;
+  uint32_t rateLimited_ = 0;
+  std::vector<uint8_t> out_;
+};
+
+}  // namespace sc

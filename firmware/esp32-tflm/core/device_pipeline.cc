@@ -1,0 +1,94 @@
+#include "device_pipeline.h"
+
+namespace sc {
+
+Status DevicePipeline::init(const ModelConfig& cfg, ModelRunner* runner, Outbox* outbox, const DeviceOptions& o, uint64_t startMs) {
+  if (!protocol::validDeviceId(o.identity.deviceId))
+    return Status::Error("device id '%s' must be 1-64 of A-Z a-z 0-9 _ -", o.identity.deviceId.c_str());
+  if (!protocol::validBootId(o.identity.bootId)) return Status::Error("boot id '%s' must be 8-32 hex", o.identity.bootId.c_str());
+  if (o.batchWindows < 1 || o.batchWindows > protocol::kMaxWindowsPerBatch)
+    return Status::Error("batchWindows %d must be 1..%d", o.batchWindows, protocol::kMaxWindowsPerBatch);
+  cfg_ = &cfg;
+  outbox_ = outbox;
+  opt_ = o;
+  startMs_ = startMs;
+  Status s = stream_.init(cfg.frontend);
+  if (!s.ok) return s;
+  s = scorer_.init(cfg, runner);
+  if (!s.ok) return s;
+  fsm_.init(cfg.thresholds, o.verdict);
+  ClipParams cp = o.clip;
+  cp.sampleRate = cfg.frontend.sampleRate;
+  s = clips_.init(cp);
+  if (!s.ok) return s;
+  pcmF_.assign(512, 0.f);
+  batch_.clear();
+  batch_.reserve(static_cast<size_t>(o.batchWindows));
+  events_.reserve(256);
+  return Status::Ok();
+}
+
+Status DevicePipeline::pushPcm(const int16_t* pcm, size_t n) {
+  pending_ = Status::Ok();
+  while (n > 0) {
+    const size_t k = n < pcmF_.size() ? n : pcmF_.size();
+    for (size_t i = 0; i < k; ++i) pcmF_[i] = pcm[i] / 32768.f;
+    if (opt_.clipsEnabled) clips_.push(pcm, k);
+    for (size_t i = 0; i < k; ++i) {
+      ++samples_;
+      // Frames complete one sample at a time inside the stream; remember where this one ends.
+      frameEndSample_ = samples_;
+      stream_.push(&pcmF_[i], 1, [this](const float* mel) { onFrame(mel); });
+    }
+    if (opt_.clipsEnabled) {
+      ReadyClip c;
+      if (clips_.poll(&c)) {
+        const std::string msg = protocol::clipUpload(opt_.identity, seq_ + 1, msAt(c.startSample), c.edgeScore, "ima-adpcm",
+                                                     c.samples, c.data, c.bytes);
+        Status s = outbox_->push(OutboxKind::Clip, msg);
+        if (s.ok) ++seq_;
+        else if (pending_.ok) pending_ = s;
+      }
+    }
+    pcm += k;
+    n -= k;
+  }
+  return pending_;
+}
+
+void DevicePipeline::onFrame(const float* mel) {
+  double m = 0;
+  for (int i = 0; i < cfg_->frontend.nMels; ++i) m += mel[i];
+  levelSum_ += m / cfg_->frontend.nMels;
+  ++levelFrames_;
+  float score;
+  if (!scorer_.pushFrame(mel, &score)) return;
+  ++windows_;
+  const Verdict v = fsm_.step(score);
+  const float level = levelFrames_ ? static_cast<float>(levelSum_ / levelFrames_) : 0.f;
+  levelSum_ = 0;
+  levelFrames_ = 0;
+  const uint64_t t = msAt(frameEndSample_);
+  bool armed = false;
+  // Borderline band in effect (learned thresholds once learning is done).
+  if (opt_.clipsEnabled && score >= v.borderlineLow && score < v.alert) armed = clips_.trigger(score, t);
+  batch_.push_back({t, score, stateName(v.state), level});
+  if (events_.size() < 4096) events_.push_back({t, score, v, level, armed});
+  if (static_cast<int>(batch_.size()) >= opt_.batchWindows) {
+    Status s = enqueueBatch();
+    if (!s.ok && pending_.ok) pending_ = s;
+  }
+}
+
+Status DevicePipeline::enqueueBatch() {
+  if (batch_.empty()) return Status::Ok();
+  const std::string msg = protocol::verdictBatch(opt_.identity, seq_ + 1, cfg_->modelSha256, batch_.data(), batch_.size());
+  batch_.clear();
+  Status s = outbox_->push(OutboxKind::Verdicts, msg);
+  if (s.ok) ++seq_;
+  return s;
+}
+
+Status DevicePipeline::flush() { return enqueueBatch(); }
+
+}  // namespace sc

@@ -1,0 +1,75 @@
+// The whole on-device decision path, platform-free: int16 PCM -> log-mel -> model -> window score
+// -> verdict state machine -> verdict batches and borderline clips -> outbox (as protocol JSON).
+// The ESP32 port feeds it from I2S; the host binary from a WAV file or stdin. The audio path
+// (front end, model, scorer, state machine, clip ring) does not allocate after init(); encoding a
+// message (once per batch or clip) does.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "anomaly_scorer.h"
+#include "clip_recorder.h"
+#include "logmel.h"
+#include "outbox.h"
+#include "protocol.h"
+#include "verdict_fsm.h"
+
+namespace sc {
+
+struct DeviceOptions {
+  protocol::Identity identity;
+  int batchWindows = 60;  // windows per verdict batch (1..120): the upload cadence
+  VerdictParams verdict;
+  ClipParams clip;
+  bool clipsEnabled = true;
+};
+
+struct WindowEvent {
+  uint64_t t;
+  float score;
+  Verdict verdict;
+  float levelDb;
+  bool clipArmed;
+};
+
+class DevicePipeline {
+ public:
+  Status init(const ModelConfig& cfg, ModelRunner* runner, Outbox* outbox, const DeviceOptions& o, uint64_t startMs);
+  // Any chunk size. Returns the first outbox error (audio keeps flowing regardless).
+  Status pushPcm(const int16_t* pcm, size_t n);
+  // Enqueues the partial verdict batch (shutdown, or before a planned reboot).
+  Status flush();
+  uint32_t lastSeq() const { return seq_; }
+  VerdictFsm& fsm() { return fsm_; }
+  const std::vector<WindowEvent>& recentEvents() const { return events_; }  // since last clearEvents()
+  void clearEvents() { events_.clear(); }
+  uint64_t samplesSeen() const { return samples_; }
+  uint32_t windowsSeen() const { return windows_; }
+
+ private:
+  void onFrame(const float* mel);
+  Status enqueueBatch();
+  uint64_t msAt(uint64_t sample) const { return startMs_ + sample * 1000 / static_cast<uint64_t>(cfg_->frontend.sampleRate); }
+
+  const ModelConfig* cfg_ = nullptr;
+  Outbox* outbox_ = nullptr;
+  DeviceOptions opt_;
+  LogMelStream stream_;
+  AnomalyScorer scorer_;
+  VerdictFsm fsm_;
+  ClipRecorder clips_;
+  std::vector<float> pcmF_;
+  std::vector<protocol::Window> batch_;
+  std::vector<WindowEvent> events_;
+  uint64_t startMs_ = 0;
+  uint64_t samples_ = 0;  // samples pushed so far
+  uint64_t frameEndSample_ = 0;
+  uint32_t seq_ = 0;
+  uint32_t windows_ = 0;
+  double levelSum_ = 0;
+  int levelFrames_ = 0;
+  Status pending_;
+};
+
+}  // namespace sc

@@ -1,0 +1,51 @@
+// Device -> cloud protocol v1 encoder (contract E; the schema lives in cloud/src/protocol/ and the
+// host tests validate this encoder's output against it). Messages are built once, at enqueue
+// time, and stored in the outbox as-is, so a retry after a reboot resends byte-identical JSON
+// (apart from the optional sentAt, inserted when sending).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace sc::protocol {
+
+constexpr int kVersion = 1;
+constexpr int kMaxWindowsPerBatch = 120;
+constexpr int kMaxClipSamples = 160000;
+
+struct Identity {
+  std::string deviceId;  // [A-Za-z0-9_-]{1,64}
+  std::string bootId;    // 8..32 hex, new each boot
+};
+
+struct Window {
+  uint64_t t;     // ms epoch, end of the window
+  float score;    // >= 0
+  const char* state;
+  float levelDb;  // mean log-mel level in dB
+};
+
+struct HeartbeatInfo {
+  uint32_t uptimeS;
+  std::string firmware;
+  std::string modelSha256;
+  int rssi;          // 1 = unknown (omitted)
+  int64_t freeHeap;  // < 0 = omitted
+  int64_t outboxDepth;
+  uint32_t lastSeq;
+};
+
+bool validDeviceId(const std::string& id);
+bool validBootId(const std::string& id);
+// Random 16-hex boot id from 64 bits of entropy supplied by the platform (esp_random / urandom).
+std::string bootIdFromRandom(uint64_t r);
+
+std::string verdictBatch(const Identity& id, uint32_t seq, const std::string& modelSha256, const Window* w, size_t n);
+std::string clipUpload(const Identity& id, uint32_t seq, uint64_t t, float edgeScore, const char* encoding, uint32_t samples,
+                       const uint8_t* audio, size_t audioBytes);
+std::string heartbeat(const Identity& id, const HeartbeatInfo& h);
+// Inserts "sentAt" right after the opening brace (the stored message never has one).
+std::string withSentAt(const std::string& message, uint64_t sentAtMs);
+std::string base64(const uint8_t* data, size_t n);
+
+}  // namespace sc::protocol
