@@ -1,3 +1,4 @@
+import type { AlarmService } from './alarm-service.ts';
 import type { Mailer } from './auth/mailer.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/client.ts';
@@ -22,6 +23,7 @@ export interface AppContext {
   mailer: Mailer;
   deviceLimiter: RateLimiter;
   pipeline: Pipeline;
+  alarms: AlarmService;
   /** Wakes the re-scoring worker after a clip job is committed. */
   kickRescore(): void;
   /** Aborted when the server shuts down: long-lived streams end themselves. */

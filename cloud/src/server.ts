@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { serve } from '@hono/node-server';
+import { AlarmService } from './alarm-service.ts';
+import type { RuleConfig } from './alarms/rules.ts';
 import { createApp } from './app.ts';
 import { createMailer, type Mailer } from './auth/mailer.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -22,6 +24,8 @@ export interface StartOptions {
   now?: () => number;
   /** Replaces the SMTP mailer (tests capture mail this way). */
   mailer?: Mailer;
+  /** Overrides of the alarm rule defaults (tests shorten the hysteresis). */
+  rules?: Partial<RuleConfig>;
 }
 
 export interface RunningServer {
@@ -50,6 +54,7 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
     mailer: opts.mailer ?? createMailer(config.SMTP_URL, config.MAIL_FROM, log),
     deviceLimiter: new RateLimiter(config.DEVICE_RATE_BURST, config.DEVICE_RATE_PER_S, opts.now ?? Date.now),
     pipeline: null as unknown as Pipeline,
+    alarms: null as unknown as AlarmService,
     shutdown: new AbortController(),
     kickRescore: () => undefined,
     now: opts.now ?? Date.now,
@@ -60,6 +65,8 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
     },
   };
   ctx.pipeline = new Pipeline(ctx);
+  ctx.alarms = new AlarmService(ctx, opts.rules);
+  ctx.pipeline.alarms = ctx.alarms;
   (ctx as { drain?: () => Promise<void> }).drain = async () => {
     while (pending.size) await Promise.allSettled([...pending]);
   };

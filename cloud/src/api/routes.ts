@@ -3,6 +3,7 @@ import { authRoutes } from '../auth/routes.ts';
 import { sessionMiddleware, type UserEnv } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
 import { sseHandler } from '../realtime/sse.ts';
+import { alarmRoutes } from './alarms.ts';
 import { clipRoutes } from './clips.ts';
 import { deviceAdminRoutes } from './devices.ts';
 import { fleetRoutes } from './fleet.ts';
@@ -17,6 +18,7 @@ export function userApi(ctx: AppContext): Hono<UserEnv> {
   app.route('/', fleetRoutes(ctx));
   app.route('/', clipRoutes(ctx));
   app.route('/', meRoutes(ctx));
+  app.route('/', alarmRoutes(ctx, ctx.alarms));
   app.get('/notifications/stream', sseHandler(ctx));
   return app;
 }
