@@ -1,0 +1,195 @@
+// IMA-ADPCM against the cloud's committed examples, the clip ring, and the protocol encoder's
+// messages parsed back and compared field-by-field with the cloud's example messages.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include "clip_recorder.h"
+#include "ima_adpcm.h"
+#include "protocol.h"
+#include "test_util.h"
+
+using namespace sc;
+
+namespace {
+std::string unbase64(const std::string& s) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : s) {
+    int v = val(c);
+    if (v < 0) break;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+const std::string kExamples = test::repoPath("cloud/src/protocol/examples");
+bool haveExamples() { return std::ifstream(kExamples + "/verdicts.json").good(); }
+host::Json example(const std::string& name) { return host::Json::parse(host::readFile(kExamples + "/" + name + ".json")); }
+
+std::set<std::string> keys(const host::Json& j) {
+  std::set<std::string> k;
+  for (auto& kv : j.obj) k.insert(kv.first);
+  return k;
+}
+
+std::vector<int16_t> tone(size_t n, double hz, double amp, uint32_t seed) {
+  auto nz = test::noise(n, seed, 300.f);
+  std::vector<int16_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<int16_t>(std::lround(amp * std::sin(2 * M_PI * hz * i / 16000) + nz[i]));
+  return v;
+}
+
+double snrDb(const int16_t* a, const int16_t* b, size_t n) {
+  double s = 0, e = 0;
+  for (size_t i = 0; i < n; ++i) {
+    s += double(a[i]) * a[i];
+    e += double(a[i] - b[i]) * (a[i] - b[i]);
+  }
+  return 10 * std::log10(s / std::max(e, 1.0));
+}
+}  // namespace
+
+TEST(Base64, KnownVectors) {
+  const std::string in = "foobar";
+  for (size_t n = 0; n <= in.size(); ++n) {
+    static const char* want[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    EXPECT_EQ(protocol::base64(reinterpret_cast<const uint8_t*>(in.data()), n), want[n]);
+  }
+}
+
+TEST(ImaAdpcm, RoundTripAndLayout) {
+  auto pcm = tone(16001, 440, 9000, 1);
+  std::vector<uint8_t> enc(adpcm::encodedBytes(pcm.size()));
+  ASSERT_EQ(adpcm::encode(pcm.data(), pcm.size(), enc.data()), 4 + 8001u);
+  int16_t first;
+  std::memcpy(&first, enc.data(), 2);
+  EXPECT_EQ(first, pcm[0]);  // header predictor = first sample, index 0, reserved 0
+  EXPECT_EQ(enc[2], 0);
+  EXPECT_EQ(enc[3], 0);
+  std::vector<int16_t> back(pcm.size());
+  ASSERT_TRUE(adpcm::decode(enc.data(), enc.size(), pcm.size(), back.data()));
+  EXPECT_GT(snrDb(pcm.data(), back.data(), pcm.size()), 20.0);
+  EXPECT_FALSE(adpcm::decode(enc.data(), enc.size() - 1, pcm.size(), back.data())) << "length must match samples";
+}
+
+// The cloud committed the same audio as pcm16 and as ima-adpcm: our encoder must reproduce the
+// cloud's bytes exactly from the pcm16 version, so device uploads decode as the cloud expects.
+TEST(ImaAdpcm, BitExactWithCloudExample) {
+  if (!haveExamples()) GTEST_SKIP() << "cloud protocol examples not present";
+  auto pcmJ = example("clip-pcm16");
+  auto adJ = example("clip-ima-adpcm");
+  std::string raw = unbase64(pcmJ["audio"].string());
+  const size_t n = static_cast<size_t>(pcmJ["samples"].number());
+  ASSERT_EQ(raw.size(), n * 2);
+  std::vector<int16_t> pcm(n);
+  std::memcpy(pcm.data(), raw.data(), raw.size());
+  std::vector<uint8_t> enc(adpcm::encodedBytes(n));
+  adpcm::encode(pcm.data(), n, enc.data());
+  EXPECT_EQ(protocol::base64(enc.data(), enc.size()), adJ["audio"].string());
+}
+
+TEST(ClipRecorder, ClipDecodesToTheAudioAroundTheTrigger) {
+  ClipParams p;
+  p.preSeconds = 1.0f;
+  p.postSeconds = 0.5f;
+  p.minIntervalMs = 0;
+  ClipRecorder rec;
+  ASSERT_TRUE(rec.init(p).ok);
+  // A ramp of tones so every position is distinguishable.
+  std::vector<int16_t> pcm(16000 * 4);
+  for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<int16_t>(8000 * std::sin(2 * M_PI * (200 + i * 0.01) * i / 16000));
+  const size_t triggerAt = 16000 * 2 + 123;
+  ReadyClip clip{};
+  bool got = false;
+  for (size_t i = 0; i < pcm.size(); i += 160) {
+    rec.push(&pcm[i], 160);
+    if (i + 160 > triggerAt && i <= triggerAt) ASSERT_TRUE(rec.trigger(1.2f, 1000));
+    if (!got && rec.poll(&clip)) got = true;
+  }
+  ASSERT_TRUE(got);
+  EXPECT_EQ(clip.startSample % ClipRecorder::kCheckpointSamples, 0u);
+  EXPECT_GE(clip.samples, 16000u * 1.5);
+  EXPECT_LE(clip.samples, 16000u * 1.5 + ClipRecorder::kCheckpointSamples);
+  EXPECT_FLOAT_EQ(clip.edgeScore, 1.2f);
+  std::vector<int16_t> back(clip.samples);
+  ASSERT_TRUE(adpcm::decode(clip.data, clip.bytes, clip.samples, back.data()));
+  EXPECT_GT(snrDb(&pcm[clip.startSample], back.data(), clip.samples), 20.0) << "clip must be the audio at startSample";
+  EXPECT_LE(clip.startSample, triggerAt - 16000 + 160);
+}
+
+TEST(ClipRecorder, RateLimited) {
+  ClipParams p;
+  p.minIntervalMs = 60000;
+  p.maxPerDay = 2;
+  ClipRecorder rec;
+  ASSERT_TRUE(rec.init(p).ok);
+  std::vector<int16_t> z(16000 * 3, 0);
+  ReadyClip c;
+  EXPECT_TRUE(rec.trigger(1, 1000));
+  EXPECT_FALSE(rec.trigger(1, 2000)) << "already armed";
+  rec.push(z.data(), z.size());
+  EXPECT_TRUE(rec.poll(&c));
+  EXPECT_FALSE(rec.trigger(1, 30000)) << "min interval";
+  EXPECT_TRUE(rec.trigger(1, 70000));
+  rec.push(z.data(), z.size());
+  EXPECT_TRUE(rec.poll(&c));
+  EXPECT_FALSE(rec.trigger(1, 200000)) << "max per day";
+  EXPECT_TRUE(rec.trigger(1, 1000 + 24ull * 3600 * 1000 + 1));
+  EXPECT_EQ(rec.rateLimited(), 2u);
+  ClipParams bad;
+  bad.preSeconds = 9;
+  bad.postSeconds = 2;
+  EXPECT_FALSE(rec.init(bad).ok) << "over the protocol's 10 s";
+}
+
+TEST(Protocol, MessagesHaveExactlyTheCloudExampleFields) {
+  protocol::Identity id{"dev_abc-1", "9f8e7d6c5b4a3921"};
+  const std::string sha(64, 'a');
+  protocol::Window w[2] = {{1780000000000ull, 0.42f, "normal", -38.5f}, {1780000005000ull, std::nanf(""), "watch", -500.f}};
+  auto v = host::Json::parse(protocol::withSentAt(protocol::verdictBatch(id, 7, sha, w, 2), 1780000010500ull));
+  EXPECT_EQ(v["v"].number(), 1);
+  EXPECT_EQ(v["seq"].number(), 7);
+  EXPECT_EQ(v["sentAt"].number(), 1780000010500.0);
+  EXPECT_EQ(v["windows"][1]["score"].number(), 0) << "NaN is clamped, JSON has no NaN";
+  EXPECT_EQ(v["windows"][1]["levelDb"].number(), -200);
+  uint8_t audio[5] = {1, 2, 3, 4, 5};
+  auto c = host::Json::parse(protocol::clipUpload(id, 8, 1780000009000ull, 1.31f, "ima-adpcm", 2, audio, 5));
+  protocol::HeartbeatInfo hb{10, "fw \"1\"", sha, -60, 12345, 3, 8};
+  auto h = host::Json::parse(protocol::heartbeat(id, hb));
+  EXPECT_EQ(h["firmware"].string(), "fw \"1\"");
+  EXPECT_EQ(h["seq"].number(), 8);
+  if (!haveExamples()) GTEST_SKIP() << "cloud protocol examples not present";
+  EXPECT_EQ(keys(v), keys(example("verdicts")));
+  EXPECT_EQ(keys(v["windows"][0]), keys(example("verdicts")["windows"][0]));
+  EXPECT_EQ(keys(c), keys(example("clip-ima-adpcm")));
+  auto hk = keys(example("heartbeat"));
+  for (auto& k : keys(h)) EXPECT_TRUE(hk.count(k)) << "heartbeat field " << k << " not in the cloud example";
+}
+
+TEST(Protocol, IdsAreValidated) {
+  EXPECT_TRUE(protocol::validDeviceId("dev_3fa9c1d2e4b5"));
+  EXPECT_FALSE(protocol::validDeviceId(""));
+  EXPECT_FALSE(protocol::validDeviceId("dev 1"));
+  EXPECT_FALSE(protocol::validDeviceId(std::string(65, 'a')));
+  EXPECT_TRUE(protocol::validBootId(protocol::bootIdFromRandom(0x0123456789abcdefull)));
+  EXPECT_EQ(protocol::bootIdFromRandom(0x0123456789abcdefull), "0123456789abcdef");
+  EXPECT_FALSE(protocol::validBootId("1234567"));
+  EXPECT_FALSE(protocol::validBootId("xyz12345"));
+}
