@@ -1,6 +1,6 @@
 import { FRONTEND } from '../frontend/config.ts';
 import { resample } from './resample.ts';
-import { readWav } from './wav.ts';
+import { type DecodedWav, decodeWav, readWav } from './wav.ts';
 
 /** Averages channels into one (equal weights: a stereo recorder's two mics count the same). */
 export function downmix(channels: readonly Float32Array[]): Float32Array {
@@ -16,12 +16,21 @@ export function downmix(channels: readonly Float32Array[]): Float32Array {
   return out;
 }
 
+/** Any decoded WAV as mono at the front end's rate: channels averaged, then anti-alias resampled. */
+export function toMono16k(wav: DecodedWav): Float32Array {
+  const mono = downmix(wav.pcm);
+  return wav.sampleRate === FRONTEND.sampleRate ? mono : resample(mono, wav.sampleRate, FRONTEND.sampleRate);
+}
+
+/** WAV bytes held in memory (an upload, a clip from the database) as mono 16 kHz; `name` is for errors. */
+export function decodeMono16k(bytes: Uint8Array, name: string): Float32Array {
+  return toMono16k(decodeWav(bytes, name));
+}
+
 /**
  * Reads any supported WAV file as mono PCM at the front end's rate (16 kHz): channels are
  * averaged, then resampled with the anti-aliasing resampler. Throws `WavError` naming the file.
  */
 export async function loadMono16k(path: string): Promise<Float32Array> {
-  const wav = await readWav(path);
-  const mono = downmix(wav.pcm);
-  return wav.sampleRate === FRONTEND.sampleRate ? mono : resample(mono, wav.sampleRate, FRONTEND.sampleRate);
+  return toMono16k(await readWav(path));
 }

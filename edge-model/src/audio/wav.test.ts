@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FRONTEND } from '../frontend/config.ts';
-import { downmix, loadMono16k } from './load.ts';
+import { decodeMono16k, downmix, loadMono16k } from './load.ts';
 import { decodeWav, type EncodeWavOptions, encodeWav, readWav, WavError } from './wav.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sc-wav-'));
@@ -275,6 +275,9 @@ describe('loadMono16k', () => {
     const path = join(dir, 'r44.wav');
     writeFileSync(path, encodeWav({ sampleRate: 44100, channels: [new Float32Array(44100)], format: 'pcm16' }));
     expect((await loadMono16k(path)).length).toBe(FRONTEND.sampleRate);
+    const bytes = encodeWav({ sampleRate: 8000, channels: [new Float32Array(800), new Float32Array(800)], format: 'pcm8' });
+    expect(decodeMono16k(bytes, 'upload.wav').length).toBe(1600);
+    expect(() => decodeMono16k(new Uint8Array(3), 'upload.wav')).toThrow(/upload\.wav: not a WAV/);
   });
 
   it('names the file when it is not a WAV', async () => {

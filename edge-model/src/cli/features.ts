@@ -3,9 +3,8 @@ import { dirname, extname, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { CliError } from '../../../cli/errors.ts';
 import { createProgress } from '../../../cli/progress.ts';
-import { downmix } from '../audio/load.ts';
-import { resample } from '../audio/resample.ts';
-import { readWav, WavError } from '../audio/wav.ts';
+import { loadMono16k } from '../audio/load.ts';
+import { WavError } from '../audio/wav.ts';
 import { FRONTEND } from '../frontend/config.ts';
 import { float32Le } from '../frontend/golden.ts';
 import { LogMelStream } from '../frontend/logmel.ts';
@@ -32,9 +31,7 @@ export default defineCommand({
 
     let pcm: Float32Array;
     try {
-      const wav = await readWav(input);
-      const mono = downmix(wav.pcm);
-      pcm = wav.sampleRate === FRONTEND.sampleRate ? mono : resample(mono, wav.sampleRate, FRONTEND.sampleRate);
+      pcm = await loadMono16k(input);
     } catch (err) {
       if (err instanceof WavError) throw new CliError(`${err.message}; give a PCM or float WAV file`);
       throw err;
