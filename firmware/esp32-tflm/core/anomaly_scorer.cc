@@ -17,7 +17,6 @@ Status AnomalyScorer::init(const ModelConfig& cfg, ModelRunner* runner) {
   runner_ = runner;
   context_.init(static_cast<size_t>(d));
   x_.assign(d, 0.f);
-  norm_.assign(cfg.frontend.nMels, 0.f);
   reset();
   return Status::Ok();
 }
@@ -32,12 +31,18 @@ void AnomalyScorer::reset() {
 
 bool AnomalyScorer::pushFrame(const float* mel, float* windowScore) {
   const int nMels = cfg_->frontend.nMels;
-  for (int m = 0; m < nMels; ++m) norm_[m] = (mel[m] - cfg_->bandMean[m]) / cfg_->bandStd[m];
-  context_.push(norm_.data(), nMels);
+  context_.push(mel, nMels);
   if (++framesSeen_ < cfg_->frontend.contextFrames) return false;
   framesSeen_ = cfg_->frontend.contextFrames;  // saturate
 
   context_.copyLatest(x_.data(), x_.size());
+  double sum = 0;
+  for (float v : x_) sum += v;
+  const float mean = cfg_->levelNormalization ? static_cast<float>(sum / x_.size()) : 0.f;
+  for (size_t i = 0; i < x_.size(); ++i) {
+    const size_t b = i % static_cast<size_t>(nMels);
+    x_[i] = (x_[i] - mean - cfg_->bandMean[b]) / cfg_->bandStd[b];
+  }
   int8_t* in = runner_->input();
   const float inv = 1.f / cfg_->input.scale;
   for (size_t i = 0; i < x_.size(); ++i) {

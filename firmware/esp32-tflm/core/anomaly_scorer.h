@@ -1,8 +1,12 @@
-// From log-mel frames to window scores, exactly as the card defines (pre-processing and score live
-// outside the .tflite): each frame is standardised per band, the last contextFrames frames are
-// stacked (oldest first, frame-major) into the model input x, the model reconstructs y, and an
-// input's error is mean((x - dequant(y))^2). A window score is the mean error of windowFrames
-// consecutive inputs. All buffers are sized in init(); pushFrame() does not allocate.
+// From log-mel frames to window scores, exactly as the card defines (edge-model/train/preprocess.ts
+// and score.ts are the reference; pre-processing and score live outside the .tflite):
+//  1. stack the last contextFrames log-mel frames (dB, oldest first, frame-major) into x (D values);
+//  2. level normalisation "input-mean": subtract the mean of all D values (removes mic gain);
+//  3. per-band standardisation z[f·nMels+b] = (x - bandMean[b]) / bandStd[b];
+//  4. quantise z with the input scale/zero point, run the model, dequantise ŷ;
+//  5. input error e = mean((z - ŷ)^2); window score = mean of e over windowFrames consecutive
+//     inputs (non-overlapping windows, one new input per frame).
+// All buffers are sized in init(); pushFrame() does not allocate.
 #pragma once
 #include <vector>
 
@@ -19,13 +23,15 @@ class AnomalyScorer {
   bool pushFrame(const float* mel, float* windowScore);
   // Error of the most recent model input (valid after the first full context).
   float lastInputError() const { return lastError_; }
+  // The standardised input z of the most recent model input (for parity tests).
+  const std::vector<float>& lastInput() const { return x_; }
   void reset();
 
  private:
   const ModelConfig* cfg_ = nullptr;
   ModelRunner* runner_ = nullptr;
-  RingBuffer<float> context_;  // standardised frames, contextFrames * nMels
-  std::vector<float> x_, norm_;
+  RingBuffer<float> context_;  // raw log-mel frames (dB), contextFrames * nMels
+  std::vector<float> x_;
   int framesSeen_ = 0;
   int inWindow_ = 0;
   double windowSum_ = 0;

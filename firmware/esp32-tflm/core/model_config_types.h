@@ -37,7 +37,9 @@ struct ModelConfig {
   int outputDim;  // == inputDim for the autoencoder
   QuantParams input;
   QuantParams output;
-  // Per-band standardisation applied to each log-mel frame before stacking: (x - mean) / std.
+  // Pre-processing (see anomaly_scorer.h): subtract the stacked input's own mean when
+  // levelNormalization ("input-mean"), then standardise per band: (x - bandMean) / bandStd.
+  bool levelNormalization;
   const float* bandMean;  // [nMels]
   const float* bandStd;   // [nMels]
   // Windows are scored as the mean reconstruction error of `windowFrames` consecutive model

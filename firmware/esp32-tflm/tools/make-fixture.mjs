@@ -204,18 +204,19 @@ for (let c = 0; c < 4; c++) {
 }
 writeFileSync(join(out, 'vectors', 'index.json'), `${JSON.stringify({ dtype: 'int8', inputShape: [1, D], outputShape: [1, D], tolerance: 1, cases }, null, 2)}\n`);
 
-const bandMean = Array.from({ length: FRONTEND.nMels }, (_, i) => -60 + i * 0.25);
-const bandStd = Array.from({ length: FRONTEND.nMels }, () => 12);
+const bandMean = Array.from({ length: FRONTEND.nMels }, (_, i) => 8 - i * 0.25);
+const bandStd = Array.from({ length: FRONTEND.nMels }, () => 6);
 const card = {
   schema: 'signalcraft.card/1',
   name: 'fixture-tiny',
   frontend: FRONTEND,
   input: { shape: [1, D], dtype: 'int8', scale: q.in.scale, zeroPoint: q.in.zp },
   output: { shape: [1, D], dtype: 'int8', scale: q.out.scale, zeroPoint: q.out.zp },
-  preprocess: { kind: 'band-standardize', bandMean, bandStd },
+  preprocess: { kind: 'band-standardize', levelNormalization: 'input-mean', contextFrames: FRONTEND.contextFrames, nMels: FRONTEND.nMels, bandMean, bandStd },
   score: {
     definition: 'mean over windowFrames consecutive inputs of mean((x - dequant(y))^2), x = standardised stacked log-mel input',
     windowFrames: 16,
+    inputHopFrames: 1,
     aggregation: 'mean',
   },
   thresholds: { alert: 1.5, borderlineLow: 1.1, borderlineHigh: 1.5, targetFalseAlarmsPerWeek: 1, learnMin: 0.75, learnMax: 3 },
