@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   activationRangeInt8,
   frexp,
+  INT32_MAX,
+  INT32_MIN,
   multiplyByQuantizedMultiplier,
   quantizeMultiplier,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
+  saturatingRoundingDoublingHighMulBigInt,
 } from './quant-math.ts';
 import { lcg } from './test-helpers.ts';
 
@@ -68,5 +71,22 @@ describe('activation ranges', () => {
     expect(activationRangeInt8('RELU', 0.1, -128)).toEqual([-128, 127]);
     expect(activationRangeInt8('RELU', 0.1, -20)).toEqual([-20, 127]);
     expect(activationRangeInt8('RELU6', 0.1, -128)).toEqual([-128, -68]);
+  });
+});
+
+describe('double-based SRDHM', () => {
+  it('equals the BigInt version on random and extreme operands', () => {
+    const rnd = lcg(5);
+    const extremes = [INT32_MIN, INT32_MIN + 1, -1, 0, 1, 2 ** 30, INT32_MAX, -(2 ** 30), 12345, -98765];
+    const pairs: [number, number][] = [];
+    for (const a of extremes) for (const b of extremes) pairs.push([a, b]);
+    for (let i = 0; i < 20000; i++) {
+      const a = Math.round(rnd() * 2 * (rnd() > 0 ? 2 ** 31 - 1 : 2 ** 20));
+      const b = Math.round(rnd() * 2 * (2 ** 31 - 1));
+      pairs.push([a, b]);
+    }
+    for (const [a, b] of pairs) {
+      expect(saturatingRoundingDoublingHighMul(a, b)).toBe(saturatingRoundingDoublingHighMulBigInt(a, b));
+    }
   });
 });

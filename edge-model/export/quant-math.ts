@@ -44,12 +44,33 @@ export function quantizeMultiplier(realMultiplier: number): { multiplier: number
   return { multiplier: qFixed, shift };
 }
 
-/** gemmlowp SaturatingRoundingDoublingHighMul. */
+/**
+ * gemmlowp SaturatingRoundingDoublingHighMul, exact in doubles: a·b needs 62 bits, so b is split
+ * into 16-bit halves and the division by 2^31 is carried out on the parts (BigInt gives the same
+ * result ~20× slower; the tests cross-check the two).
+ */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  const bl = b & 0xffff;
+  const bh = (b - bl) / 65536;
+  const p = a * bh; // exact: |p| < 2^47
+  const q = a * bl; // exact: |q| < 2^47
+  const nudge = a * b >= 0 ? 1073741824 : -1073741823; // the sign of a double product is exact
+  const ph = Math.floor(p / 32768);
+  const pl = p - ph * 32768;
+  const r = pl * 65536 + q + nudge; // exact: |r| < 2^48
+  const rh = Math.floor(r / TWO_POW_31);
+  const f = ph + rh; // floor((a·b + nudge) / 2^31)
+  const rem = r - rh * TWO_POW_31;
+  // C division truncates toward zero.
+  return f < 0 && rem !== 0 ? f + 1 : f;
+}
+
+/** The same with BigInt, kept as the obviously-correct cross-check. */
+export function saturatingRoundingDoublingHighMulBigInt(a: number, b: number): number {
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   const ab = BigInt(a) * BigInt(b);
   const nudge = ab >= 0n ? 1n << 30n : 1n - (1n << 30n);
-  // BigInt division truncates toward zero, like C integer division.
   return Number((ab + nudge) / (1n << 31n));
 }
 

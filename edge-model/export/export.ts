@@ -1,0 +1,243 @@
+/**
+ * `signalcraft export`: a trained model folder → every file of contract D in OUT_DIR:
+ * model.tflite, model_data.cc/.h, card.json, vectors/, plus weights.json (the float network, so the
+ * folder also serves `eval --model` with float and int8 side by side).
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Progress } from '../../cli/progress.ts';
+import { silentProgress } from '../../cli/progress.ts';
+import { partialAuc, rocAuc } from '../src/eval/metrics.ts';
+import type { Clip } from '../src/eval/types.ts';
+import { FRONTEND } from '../src/frontend/config.ts';
+import { loadTrainedModel } from '../train/model-dir.ts';
+import { floatReconstructor, int8Reconstructor, type ScoringSpec, scorePcm } from '../train/pipeline.ts';
+import { SCORE_DEFINITION, windowScores } from '../train/score.ts';
+import { modelBudget } from './budget.ts';
+import { modelCArray } from './c-array.ts';
+import { CARD_SCHEMA, type ModelCard, parseCard } from './card.ts';
+import { quantizeModel, quantizeTensor } from './quantize.ts';
+import { createInt8Runner } from './reference-interpreter.ts';
+import { writeTflite } from './tflite-writer.ts';
+import { chooseThresholds, type ThresholdOptions } from './thresholds.ts';
+import { validateAgainstTflite } from './validate.ts';
+import { writeVectors } from './vectors.ts';
+
+export const PREPROCESS_DEFINITION =
+  'x = contextFrames consecutive log-mel frames (dB) stacked frame-major; x -= mean(x) over all contextFrames*nMels values; ' +
+  'z[f*nMels+b] = (x[f*nMels+b] - bandMean[b]) / bandStd[b]; q = clamp(round(z / input.scale) + input.zeroPoint, -128, 127)';
+
+export interface ExportOptions {
+  modelDir: string;
+  outDir: string;
+  name?: string;
+  perChannel?: boolean;
+  thresholds?: ThresholdOptions;
+  /** Labelled clips (normal and anomalous) for the card's float/int8 AUC; none → metrics null. */
+  testClips?: readonly Clip[];
+  dataLabel?: string;
+  /** Rows checked against the real TFLite interpreter. */
+  validateRows?: number;
+  /** PCM for the end-to-end vector (default: 2 s of the first held-out-like synthetic clip). */
+  pipelinePcm?: Float32Array;
+}
+
+export interface ExportResult {
+  card: ModelCard;
+  files: string[];
+}
+
+export function pearson(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  if (n < 2) return Number.NaN;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+/** Overlapping windows (a quarter-window step) of each held-out clip: more points for the fit. */
+function heldoutWindowScores(errors: number[], segments: number[], windowFrames: number): number[] {
+  const out: number[] = [];
+  let start = 0;
+  const step = Math.max(1, Math.floor(windowFrames / 4));
+  for (const len of segments) {
+    const seg = errors.slice(start, start + len);
+    start += len;
+    if (seg.length < windowFrames) {
+      out.push(...windowScores(seg, windowFrames));
+      continue;
+    }
+    for (let s = 0; s + windowFrames <= seg.length; s += step)
+      out.push(...windowScores(seg.slice(s, s + windowFrames), windowFrames));
+  }
+  return out;
+}
+
+export async function exportModel(opts: ExportOptions, progress: Progress = silentProgress): Promise<ExportResult> {
+  const steps = 7;
+  let step = 0;
+  const next = (what: string) => progress.update(++step, steps, what);
+  const trained = await loadTrainedModel(opts.modelDir);
+  if (trained.frontend.sampleRate !== FRONTEND.sampleRate) {
+    throw new Error(
+      `the model was trained at ${trained.frontend.sampleRate} Hz but the front end runs at ${FRONTEND.sampleRate} Hz`,
+    );
+  }
+  const perChannel = opts.perChannel ?? true;
+  next('quantising');
+  const q = quantizeModel(trained.model, trained.representative, {
+    perChannel,
+    description: `signalcraft edge model ${opts.name ?? ''}`.trim(),
+  });
+  const bytes = writeTflite(q.tflite);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const runner = createInt8Runner(q.tflite);
+  const budget = modelBudget(q.tflite, bytes.length);
+
+  next('checking against the TFLite interpreter');
+  const nVal = Math.min(opts.validateRows ?? 48, trained.heldout.inputs.length + trained.representative.length);
+  const rows = [...trained.heldout.inputs, ...trained.representative]
+    .filter((_, i, a) => i % Math.max(1, Math.floor(a.length / nVal)) === 0)
+    .slice(0, nVal);
+  const validation = await validateAgainstTflite(
+    q.tflite,
+    rows.map((r) => quantizeTensor(r, q.input)),
+  );
+  if (validation.maxAbsDiff > 1 || validation.perOpMaxAbsDiff.some((d) => d > 1)) {
+    throw new Error(
+      `the TFLite interpreter disagrees with our reference by ${validation.maxAbsDiff} LSB (per op ${validation.perOpMaxAbsDiff.join(', ')}); not exporting`,
+    );
+  }
+
+  next('setting thresholds');
+  const int8 = int8Reconstructor(q.tflite);
+  const spec: ScoringSpec = { frontend: trained.frontend, preprocess: trained.preprocess, windowFrames: trained.windowFrames };
+  const heldoutErrors = trained.heldout.inputs.map((z) => {
+    const y = int8.reconstruct(z);
+    let s = 0;
+    for (let i = 0; i < z.length; i++) s += (z[i] - y[i]) ** 2;
+    return s / z.length;
+  });
+  const thresholds = chooseThresholds(
+    heldoutWindowScores(heldoutErrors, trained.heldout.segments, trained.windowFrames),
+    opts.thresholds,
+  );
+
+  next('scoring evaluation clips');
+  let metrics: ModelCard['metrics'] = { float: null, int8: null, scoreCorrelation: null, data: opts.dataLabel ?? null, clips: 0 };
+  const test = opts.testClips ?? [];
+  if (test.some((c) => c.label === 'normal') && test.some((c) => c.label === 'anomaly')) {
+    const fl = floatReconstructor(trained.model);
+    const fs: number[] = [];
+    const is: number[] = [];
+    test.forEach((c, i) => {
+      fs.push(scorePcm(c.pcm, spec, fl).score);
+      is.push(scorePcm(c.pcm, spec, int8).score);
+      progress.update(step, steps, `scoring evaluation clips ${i + 1}/${test.length}`);
+    });
+    const labels = test.map((c) => c.label);
+    metrics = {
+      float: { auc: rocAuc(fs, labels), pauc: partialAuc(fs, labels) },
+      int8: { auc: rocAuc(is, labels), pauc: partialAuc(is, labels) },
+      scoreCorrelation: pearson(fs, is),
+      data: opts.dataLabel ?? null,
+      clips: test.length,
+    };
+  }
+
+  next('writing files');
+  const out = opts.outDir;
+  await mkdir(path.join(out, 'vectors'), { recursive: true });
+  await writeFile(path.join(out, 'model.tflite'), bytes);
+  const c = modelCArray(bytes, sha256);
+  await writeFile(path.join(out, 'model_data.cc'), c.source);
+  await writeFile(path.join(out, 'model_data.h'), c.header);
+  if (path.resolve(opts.modelDir) !== path.resolve(out)) {
+    await copyFile(path.join(opts.modelDir, 'weights.json'), path.join(out, 'weights.json'));
+  }
+
+  next('writing test vectors');
+  const pipelinePcm = opts.pipelinePcm ?? defaultPipelinePcm(test);
+  await writeVectors(path.join(out, 'vectors'), {
+    runner,
+    frontend: trained.frontend,
+    preprocess: trained.preprocess,
+    windowFrames: trained.windowFrames,
+    normalInputs: trained.heldout.inputs,
+    pipelinePcm,
+  });
+
+  next('writing the model card');
+  const card = parseCard({
+    schema: CARD_SCHEMA,
+    name: opts.name ?? path.basename(path.resolve(out)),
+    createdAt: new Date().toISOString(),
+    frontend: { ...trained.frontend },
+    input: { shape: runner.inputShape, dtype: 'int8', scale: q.input.scale, zeroPoint: q.input.zeroPoint },
+    output: { shape: runner.outputShape, dtype: 'int8', scale: q.output.scale, zeroPoint: q.output.zeroPoint },
+    preprocess: { ...trained.preprocess, definition: PREPROCESS_DEFINITION },
+    score: {
+      definition: SCORE_DEFINITION,
+      windowFrames: trained.windowFrames,
+      inputHopFrames: 1,
+      aggregation: 'mean',
+      clipAggregation: 'mean-of-windows',
+    },
+    thresholds,
+    ops: ['FULLY_CONNECTED'],
+    architecture: {
+      layers: trained.model.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs, activation: l.activation })),
+      weightQuantization: perChannel ? 'per-channel' : 'per-tensor',
+    },
+    ...budget,
+    sha256,
+    metrics,
+    validation: { runtime: 'tfjs-tflite 0.0.1-alpha.10 (TFLite WASM, XNNPACK)', ...validation },
+    training: { ...trained.summary },
+    files: {
+      tflite: 'model.tflite',
+      cSource: 'model_data.cc',
+      cHeader: 'model_data.h',
+      vectors: 'vectors/index.json',
+      weights: 'weights.json',
+    },
+  });
+  await writeFile(path.join(out, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
+  progress.done(
+    `flash ${budget.flashBytes} B (weights ${budget.weightBytes} B), arena ≈ ${budget.arenaBytes} B, ${budget.macs} MACs/inference, sha256 ${sha256.slice(0, 12)}…`,
+  );
+  return {
+    card,
+    files: ['model.tflite', 'model_data.cc', 'model_data.h', 'card.json', 'weights.json', 'vectors/index.json'].map((f) =>
+      path.join(out, f),
+    ),
+  };
+}
+
+/** Two seconds of a normal test clip, or of a deterministic synthetic compressor when there is none. */
+function defaultPipelinePcm(test: readonly Clip[]): Float32Array {
+  const normal = test.find((c) => c.label === 'normal');
+  if (normal) return normal.pcm.slice(0, 2 * FRONTEND.sampleRate);
+  // A deterministic chirp plus harmonics: enough spectral structure to exercise every band.
+  const n = 2 * FRONTEND.sampleRate;
+  const pcm = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (s * 16807) % 2147483647;
+    const t = i / FRONTEND.sampleRate;
+    let v = 0.02 * (s / 2147483647 - 0.5);
+    for (let h = 1; h <= 12; h++) v += (0.2 / h) * Math.sin(2 * Math.PI * 29.5 * h * t + h);
+    v += 0.05 * Math.sin(2 * Math.PI * (200 + 1800 * t) * t);
+    pcm[i] = v * 0.5;
+  }
+  return pcm;
+}

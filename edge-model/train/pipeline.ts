@@ -1,0 +1,55 @@
+/**
+ * PCM → log-mel → model inputs → reconstruction → scores, for the float network and for the int8
+ * .tflite (through our reference interpreter, i.e. what TFLM on the device computes).
+ */
+
+import { type FloatModel, floatForward } from '../export/float-model.ts';
+import { dequantizeTensor, quantizeTensor } from '../export/quantize.ts';
+import { createInt8Runner } from '../export/reference-interpreter.ts';
+import type { TfliteModel } from '../export/tflite-model.ts';
+import type { FrontendConfig } from '../src/frontend/config.ts';
+import { computeLogMel, type LogMel } from '../src/frontend/logmel.ts';
+import { inputCount, levelNormalizedInput, type PreprocessSpec, standardize } from './preprocess.ts';
+import { clipScore, inputError, windowScores } from './score.ts';
+
+export interface Reconstructor {
+  reconstruct(z: Float32Array): Float32Array;
+}
+
+export function floatReconstructor(model: FloatModel): Reconstructor {
+  return { reconstruct: (z) => floatForward(model, z) };
+}
+
+export function int8Reconstructor(model: TfliteModel): Reconstructor {
+  const runner = createInt8Runner(model);
+  return { reconstruct: (z) => dequantizeTensor(runner.invoke(quantizeTensor(z, runner.input)), runner.output) };
+}
+
+export interface ScoringSpec {
+  readonly frontend: FrontendConfig;
+  readonly preprocess: PreprocessSpec;
+  readonly windowFrames: number;
+}
+
+export interface ClipScores {
+  /** e_t per model input. */
+  errors: Float32Array;
+  windows: number[];
+  score: number;
+}
+
+export function scoreLogMel(mel: LogMel, spec: ScoringSpec, recon: Reconstructor): ClipScores {
+  const n = inputCount(mel.frames, spec.preprocess.contextFrames);
+  const errors = new Float32Array(n);
+  const x = new Float32Array(spec.preprocess.contextFrames * mel.nMels);
+  for (let t = 0; t < n; t++) {
+    const z = standardize(levelNormalizedInput(mel, t, spec.preprocess.contextFrames, x), spec.preprocess);
+    errors[t] = inputError(z, recon.reconstruct(z));
+  }
+  const windows = windowScores(errors, spec.windowFrames);
+  return { errors, windows, score: clipScore(windows) };
+}
+
+export function scorePcm(pcm: Float32Array, spec: ScoringSpec, recon: Reconstructor): ClipScores {
+  return scoreLogMel(computeLogMel(pcm, spec.frontend), spec, recon);
+}
