@@ -55,6 +55,22 @@ interface Kernel {
 }
 
 const kernels = new Map<string, Kernel>();
+const polyphases = new WeakMap<Float64Array, Float64Array[]>();
+
+/**
+ * The kernel regrouped by phase so each output reads one contiguous coefficient array (the
+ * strided walk through the full table was cache-bound): phase r, tap i weighs input sample
+ * jc - reach + 1 + i for an output at jc + r/L.
+ */
+function polyphase(table: Float64Array, centre: number, L: number, reach: number): Float64Array[] {
+  const cached = polyphases.get(table);
+  if (cached) return cached;
+  const phases = Array.from({ length: L }, (_, r) =>
+    Float64Array.from({ length: 2 * reach }, (_, i) => table[r - (i - reach + 1) * L + centre]),
+  );
+  polyphases.set(table, phases);
+  return phases;
+}
 
 function designKernel(fromRate: number, toRate: number, L: number, passband: number, stopbandDb: number): Kernel {
   const key = `${fromRate}/${toRate}/${passband}/${stopbandDb}`;
@@ -115,6 +131,7 @@ export function resample(pcm: Float32Array, fromRate: number, toRate: number, op
   const out = new Float32Array(resampledLength(n, fromRate, toRate));
   const exact = resolution === L;
   const step = resolution / L;
+  const phases = exact ? polyphase(table, centre, L, reach) : undefined;
   for (let o = 0; o < out.length; o++) {
     // Output instant o*M/L input samples, kept as the integer o*M (units of 1/L sample) for exactness.
     const num = o * M;
@@ -122,9 +139,10 @@ export function resample(pcm: Float32Array, fromRate: number, toRate: number, op
     const j0 = Math.max(0, jc - reach + 1);
     const j1 = Math.min(n - 1, jc + reach);
     let acc = 0;
-    if (exact) {
-      let idx = num - j0 * L + centre;
-      for (let j = j0; j <= j1; j++, idx -= L) acc += pcm[j] * table[idx];
+    if (phases) {
+      const h = phases[num - jc * L];
+      const first = jc - reach + 1;
+      for (let j = j0; j <= j1; j++) acc += pcm[j] * h[j - first];
     } else {
       for (let j = j0; j <= j1; j++) {
         const pos = (num - j * L) * step + centre;
