@@ -35,5 +35,11 @@ export function channelsFromEnv(env: Record<string, string | undefined>, vapid: 
     channels.push = createPushChannel({ vapid: { ...vapid, subject: env.VAPID_SUBJECT || 'mailto:alerts@signalcraft.invalid' } });
   } else disabled.push = 'no VAPID keys';
 
-  return { channels, disabled, close: () => closers.forEach((c) => c()) };
+  return {
+    channels,
+    disabled,
+    close: () => {
+      for (const c of closers) c();
+    },
+  };
 }
