@@ -33,7 +33,10 @@ export default defineCommand({
     try {
       pcm = await loadMono16k(input);
     } catch (err) {
-      if (err instanceof WavError) throw new CliError(`${err.message}; give a PCM or float WAV file`);
+      if (err instanceof WavError) {
+        const io = /^(file not found|cannot read)/.test(err.reason);
+        throw new CliError(io ? err.message : `${err.message}; give a PCM or float WAV file`);
+      }
       throw err;
     }
 
