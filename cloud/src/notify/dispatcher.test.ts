@@ -365,6 +365,20 @@ describe('NotificationDispatcher', () => {
     expect((await deliveries.listByAlarm(t.alarm.id)).every((x) => x.status === 'sent')).toBe(true);
   });
 
+  it('handle() queues and a running worker sends at once, not at the next interval', async () => {
+    const d = makeDispatcher();
+    const worker = d.startWorker({ intervalMs: 60_000, now: () => T0 + 1000 });
+    const t = await openAlarm(T0);
+    await new Promise((r) => setTimeout(r, 50)); // let the worker's first (empty) pass finish
+    const rows = await d.handle(t, T0 + 500);
+    expect(rows.length).toBe(6);
+    for (let i = 0; i < 100 && (await deliveries.listByAlarm(t.alarm.id)).some((x) => x.status === 'pending'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await worker.stop();
+    expect((await deliveries.listByAlarm(t.alarm.id)).map((x) => x.status)).toEqual(Array(6).fill('sent'));
+  });
+
   it('backoff grows by the factor, is capped, and jitters within ±jitter', () => {
     const p = { ...DEFAULT_RETRY, baseDelayMs: 1000, factor: 2, maxDelayMs: 5000, jitter: 0.2 };
     expect([1, 2, 3, 4].map((n) => backoffDelay(p, n, () => 0.5))).toEqual([1000, 2000, 4000, 5000]);

@@ -83,6 +83,8 @@ export class NotificationDispatcher {
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly newId: () => string;
+  /** Set while a worker runs: starts a pass now instead of at the next interval. */
+  private kick: (() => void) | null = null;
 
   constructor(private readonly o: DispatcherOptions) {
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
@@ -183,6 +185,16 @@ export class NotificationDispatcher {
     return this.o.deliveries.enqueue(rows);
   }
 
+  /**
+   * The service's transition sink: queue now, and let a running worker send at once (without a
+   * worker the rows wait for the next processDue call).
+   */
+  async handle(t: Transition, now: number = Date.now()): Promise<Delivery[]> {
+    const rows = await this.dispatch(t, now);
+    if (rows.some((r) => r.status === 'pending')) this.kick?.();
+    return rows;
+  }
+
   /** Sends what is due; safe to run from several processes at once (claims are leased). */
   async processDue(now: number): Promise<ProcessSummary> {
     const claimed = await this.o.deliveries.claimDue(now, this.o.batchSize ?? 50, this.o.leaseMs ?? 120_000);
@@ -252,23 +264,34 @@ export class NotificationDispatcher {
     let running: Promise<unknown> = Promise.resolve();
     let stopped = false;
     let busy = false;
+    let again = false;
     const tick = () => {
-      if (stopped || busy) return; // a slow pass is still sending: don't pile up passes
+      if (stopped) return;
+      if (busy) {
+        again = true; // new work arrived mid-pass: run once more right after
+        return;
+      }
       busy = true;
       running = this.processDue(now())
         .catch((err) => opts.onError?.(err))
         .finally(() => {
           busy = false;
+          if (again) {
+            again = false;
+            tick();
+          }
         });
     };
     const timer = setInterval(tick, opts.intervalMs ?? 5_000);
     timer.unref();
+    this.kick = tick;
     tick();
     return {
-      async stop() {
+      stop: async () => {
         stopped = true;
         clearInterval(timer);
-        await running;
+        if (this.kick === tick) this.kick = null;
+        while (busy) await running;
       },
     };
   }
