@@ -7,6 +7,7 @@ import type { Logger } from './log.ts';
 import type { ModelInfo } from './models/registry.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { Broadcaster } from './realtime/broadcaster.ts';
+import type { RescoreWorker } from './rescore/worker.ts';
 import type { Secrets } from './secrets.ts';
 import type { ClipStore } from './storage/clip-store.ts';
 
@@ -24,6 +25,7 @@ export interface AppContext {
   deviceLimiter: RateLimiter;
   pipeline: Pipeline;
   alarms: AlarmService;
+  rescore: RescoreWorker;
   /** Wakes the re-scoring worker after a clip job is committed. */
   kickRescore(): void;
   /** Aborted when the server shuts down: long-lived streams end themselves. */

@@ -12,6 +12,7 @@ import { jsonLogger, type Logger } from './log.ts';
 import { DEFAULT_MODEL_DIR, loadModelInfo } from './models/registry.ts';
 import { Pipeline } from './pipeline.ts';
 import { type Broadcaster, DbPollingBroadcaster, InProcessBroadcaster } from './realtime/broadcaster.ts';
+import { type EnsembleLoader, RescoreWorker } from './rescore/worker.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
 import { ClipStore } from './storage/clip-store.ts';
 
@@ -26,6 +27,8 @@ export interface StartOptions {
   mailer?: Mailer;
   /** Overrides of the alarm rule defaults (tests shorten the hysteresis). */
   rules?: Partial<RuleConfig>;
+  /** Replaces the import of cloud/src/ensemble/scorer.ts (tests). */
+  ensembleLoader?: EnsembleLoader;
 }
 
 export interface RunningServer {
@@ -55,8 +58,9 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
     deviceLimiter: new RateLimiter(config.DEVICE_RATE_BURST, config.DEVICE_RATE_PER_S, opts.now ?? Date.now),
     pipeline: null as unknown as Pipeline,
     alarms: null as unknown as AlarmService,
+    rescore: null as unknown as RescoreWorker,
     shutdown: new AbortController(),
-    kickRescore: () => undefined,
+    kickRescore: () => ctx.rescore.kick(),
     now: opts.now ?? Date.now,
     track(p) {
       pending.add(p);
@@ -67,6 +71,7 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
   ctx.pipeline = new Pipeline(ctx);
   ctx.alarms = new AlarmService(ctx, opts.rules);
   ctx.pipeline.alarms = ctx.alarms;
+  ctx.rescore = new RescoreWorker(ctx, opts.ensembleLoader);
   (ctx as { drain?: () => Promise<void> }).drain = async () => {
     while (pending.size) await Promise.allSettled([...pending]);
   };
@@ -86,6 +91,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config = opts.config ?? loadConfig();
   const ctx = await openContext(config, opts);
   const app = createApp(ctx);
+  await ctx.rescore.recover();
+  ctx.rescore.kick();
   const sweep = setInterval(() => void ctx.pipeline.sweepOffline().catch(() => undefined), 15_000);
   sweep.unref();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
@@ -105,6 +112,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     close() {
       closed ??= (async () => {
         clearInterval(sweep);
+        ctx.rescore.stop();
         const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         // end SSE streams so their connections can finish; in-flight writes get a grace period

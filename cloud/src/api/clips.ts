@@ -97,7 +97,8 @@ export function clipRoutes(ctx: AppContext): Hono<UserEnv> {
 
   /**
    * The org's labels, newest label per clip, for `train --labels-from` / `train-ensemble --labels-from`:
-   * `{ labels: [{clipId, label, note, machineId, compressorType, t, audioUrl, labelledAt}] }`.
+   * a JSON array `[{clipId, label, note, machineId, compressorType, t, edgeScore, labelledAt, audioUrl}]`
+   * (the array shape the ensemble's label reader takes; audio is at `audioUrl`, same session needed).
    */
   app.get('/labels/export', async (c) => {
     const me = requireUser(c);
@@ -112,7 +113,6 @@ export function clipRoutes(ctx: AppContext): Hono<UserEnv> {
         compressorType: machines.compressorType,
         t: clips.t,
         edgeScore: clips.edgeScore,
-        sha256: clips.sha256,
       })
       .from(clipLabels)
       .innerJoin(clips, eq(clips.id, clipLabels.clipId))
@@ -121,15 +121,12 @@ export function clipRoutes(ctx: AppContext): Hono<UserEnv> {
       .orderBy(desc(clipLabels.id));
     const latest = new Map<string, (typeof rows)[number]>();
     for (const r of rows) if (!latest.has(r.clipId)) latest.set(r.clipId, r);
-    return c.json({
-      schema: 'signalcraft.labels/1',
-      exportedAt: ctx.now(),
-      orgId: me.orgId,
-      labels: [...latest.values()].map(({ labelId: _id, ...r }) => ({
+    return c.json(
+      [...latest.values()].map(({ labelId: _id, ...r }) => ({
         ...r,
         audioUrl: `${ctx.config.publicUrl}/api/clips/${r.clipId}/audio`,
       })),
-    });
+    );
   });
 
   return app;

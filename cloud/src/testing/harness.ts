@@ -21,8 +21,11 @@ export interface TestServer extends RunningServer {
 }
 
 /** A real server on a random loopback port against a temporary libSQL file. */
-export async function startTestServer(env: Partial<Env> = {}, opts: Omit<StartOptions, 'config'> = {}): Promise<TestServer> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sc-cloud-'));
+export async function startTestServer(
+  env: Partial<Env> = {},
+  opts: Omit<StartOptions, 'config'> & { dir?: string } = {},
+): Promise<TestServer> {
+  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'sc-cloud-')));
   const config = loadConfig(
     {},
     {
