@@ -71,7 +71,9 @@ void DevicePipeline::onFrame(const float* mel) {
   const uint64_t t = msAt(frameEndSample_);
   bool armed = false;
   // Borderline band in effect (learned thresholds once learning is done).
-  if (opt_.clipsEnabled && score >= v.borderlineLow && score < v.alert) armed = clips_.trigger(score, t);
+  const bool overridden = opt_.clipBandLow < opt_.clipBandHigh;
+  const float lo = overridden ? opt_.clipBandLow : v.borderlineLow, hi = overridden ? opt_.clipBandHigh : v.alert;
+  if (opt_.clipsEnabled && score >= lo && score < hi) armed = clips_.trigger(score, t);
   batch_.push_back({t, score, stateName(v.state), level});
   if (events_.size() < 4096) events_.push_back({t, score, v, level, armed});
   if (static_cast<int>(batch_.size()) >= opt_.batchWindows) {

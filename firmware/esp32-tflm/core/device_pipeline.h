@@ -23,6 +23,9 @@ struct DeviceOptions {
   VerdictParams verdict;
   ClipParams clip;
   bool clipsEnabled = true;
+  // Field tuning / tests: capture clips for window scores in [low, high) instead of the
+  // borderline band in effect. Unset when low >= high.
+  float clipBandLow = 0, clipBandHigh = 0;
 };
 
 struct WindowEvent {

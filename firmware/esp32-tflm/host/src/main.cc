@@ -52,6 +52,8 @@ audio mode:
   --clip-interval-s S      minimum seconds between borderline clips (default 900)
   --clip-pre-s S, --clip-post-s S   seconds kept before/after the trigger (default 4 / 2)
   --no-clips               never upload clips
+  --clip-band LOW,HIGH     capture clips for window scores in [LOW, HIGH) instead of the
+                           borderline band (field tuning, tests)
   --events                 print each window's score/state to stderr
 )";
 
@@ -61,7 +63,7 @@ struct Args {
        exitAfterProvision = false, info = false;
   long long startMs = -1;
   int batchWindows = 60, learningWindows = 3600;
-  double clipIntervalS = 900, clipPre = 4, clipPost = 2;
+  double clipIntervalS = 900, clipPre = 4, clipPost = 2, clipLow = 0, clipHigh = 0;
 };
 
 [[noreturn]] void usageError(const std::string& msg) {
@@ -102,6 +104,14 @@ Args parse(int argc, char** argv) {
     else if (f == "--clip-interval-s") a.clipIntervalS = numberArg(f, val(), 0, 1e7);
     else if (f == "--clip-pre-s") a.clipPre = numberArg(f, val(), 0, 10);
     else if (f == "--clip-post-s") a.clipPost = numberArg(f, val(), 0, 10);
+    else if (f == "--clip-band") {
+      const std::string v = val();
+      const size_t comma = v.find(',');
+      if (comma == std::string::npos) usageError("--clip-band needs LOW,HIGH");
+      a.clipLow = numberArg(f, v.substr(0, comma).c_str(), 0, 1e6);
+      a.clipHigh = numberArg(f, v.substr(comma + 1).c_str(), 0, 1e6);
+      if (!(a.clipLow < a.clipHigh)) usageError("--clip-band needs LOW < HIGH");
+    }
     else if (f == "--improv") { a.improv = true; a.improvPort = val(); }
     else if (f == "--improv-stdio") a.improvStdio = true;
     else if (f == "--exit-after-provision") a.exitAfterProvision = true;
@@ -207,6 +217,8 @@ int main(int argc, char** argv) {
     opt.clip.postSeconds = static_cast<float>(a.clipPost);
     opt.clip.minIntervalMs = static_cast<uint32_t>(a.clipIntervalS * 1000);
     opt.clipsEnabled = !a.noClips;
+    opt.clipBandLow = static_cast<float>(a.clipLow);
+    opt.clipBandHigh = static_cast<float>(a.clipHigh);
     const uint64_t startMs = a.startMs >= 0 ? static_cast<uint64_t>(a.startMs) : nowEpochMs();
     DevicePipeline dev;
     s = dev.init(cfg, &runner, &outbox, opt, startMs);
