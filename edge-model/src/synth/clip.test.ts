@@ -72,10 +72,10 @@ function shift(feature: (x: Float32Array, m: (typeof MACHINES)[number]) => numbe
 describe('each fault measurably shifts the physics it models', () => {
   it('bearing: envelope spectrum of the housing resonance peaks at the defect frequency (BPFO)', () => {
     const f = (x: Float32Array, m: (typeof MACHINES)[number]) => {
-      const env = longSpectrum(bandEnvelope(x, m.bearingResonance * 0.7, m.bearingResonance * 1.3, SR), SR);
+      const env = longSpectrum(bandEnvelope(x, m.bearingResonance * 0.85, m.bearingResonance * 1.15, SR), SR);
       return peakPower(env, rotationHz(m, LOAD) * m.bpfoFactor) / medianPower(env, 5, 400);
     };
-    for (const r of shift(f, 'bearing')) expect(r).toBeGreaterThan(10);
+    for (const r of shift(f, 'bearing')) expect(r).toBeGreaterThan(4);
   });
 
   it('valve-leak: raises the share of energy above 4 kHz', () => {

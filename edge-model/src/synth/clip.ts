@@ -7,7 +7,7 @@ import { FRONTEND } from '../frontend/config.ts';
 import type { ClipContext } from './context.ts';
 import { addScaled, bandNoise, bandpass, filter, highpass, normalizeRms, pinkNoise, slowWalk } from './dsp.ts';
 import { FAULTS, type FaultId } from './faults.ts';
-import { type MachineParams, rotationHz } from './machine.ts';
+import { type MachineParams, rotationHz, sampleMachine } from './machine.ts';
 import { Rng } from './prng.ts';
 
 export interface ClipSpec {
@@ -25,6 +25,12 @@ export interface ClipSpec {
   readonly load?: number;
   /** Extra microphone gain in dB (default 0). */
   readonly gainDb?: number;
+  /**
+   * Whether another compressor in the same plant room may be running (half of the clips, 4–16 dB
+   * below this one; default true). Racks of compressors cycle independently, so "normal" must
+   * include hearing a neighbour.
+   */
+  readonly neighbours?: boolean;
 }
 
 /** What was actually rendered (the manifest records it). */
@@ -39,6 +45,8 @@ export interface ClipInfo {
   readonly unloaderStep: boolean;
   readonly shortCycle: boolean;
   readonly roomEvent: boolean;
+  /** Level of a neighbouring compressor relative to this one in dB, or null when none ran. */
+  readonly neighbourDb: number | null;
 }
 
 export class SynthError extends Error {
@@ -202,6 +210,7 @@ export function renderClip(spec: ClipSpec): { pcm: Float32Array; info: ClipInfo 
   const rFlow = root.fork('flow');
   const rRoom = root.fork('room');
   const rFault = root.fork('fault');
+  const rNeighbour = root.fork('neighbour');
   const startPhase = root.uniform(0, 2 * Math.PI);
 
   const baseLoad = spec.load ?? rLoad.uniform(0.35, 1);
@@ -265,6 +274,14 @@ export function renderClip(spec: ClipSpec): { pcm: Float32Array; info: ClipInfo 
 
   const room = roomNoise(n, sr, rRoom);
   addScaled(mix, room.noise, R * db(-snrDb));
+  let neighbourDb: number | null = null;
+  if ((spec.neighbours ?? true) && rNeighbour.chance(0.5)) {
+    // The same plant room shares the mains; the neighbour is a fixed machine per site.
+    const other = sampleMachine(`neighbour:${m.id}`, `${m.id}-neighbour`, { mainsHz: m.mainsHz });
+    neighbourDb = -Math.round(rNeighbour.uniform(4, 16) * 100) / 100;
+    const nb = renderClip({ machine: other, seed: `${spec.seed}:neighbour`, durationS, snrDb: 60, neighbours: false }).pcm;
+    addScaled(mix, normalizeRms(nb), R * db(neighbourDb));
+  }
 
   const meanLoad = load.reduce((a, b) => a + b, 0) / n;
   const levelDb = -30 + m.levelDb + gainDb + 4 * (meanLoad - 0.65);
@@ -289,6 +306,7 @@ export function renderClip(spec: ClipSpec): { pcm: Float32Array; info: ClipInfo 
       unloaderStep,
       shortCycle,
       roomEvent: room.event,
+      neighbourDb,
     },
   };
 }

@@ -69,7 +69,9 @@ const bearing: FaultModel = {
     const ring2 = filter(bandpass(m.bearingResonance * 1.63, 25, ctx.sampleRate), exc);
     addScaled(ring, ring2, 0.5);
     normalizeRms(ring);
-    for (let i = 0; i < ring.length; i++) ring[i] *= 0.3 * grow(s);
+    // An early defect is buried: the ringing sits in a band where the healthy machine is quiet, so
+    // it grows with severity² and stays ~30 dB below the machine at severity 0.4.
+    for (let i = 0; i < ring.length; i++) ring[i] *= 0.2 * s * s;
     return ring;
   },
 };
@@ -122,9 +124,9 @@ const looseMount: FaultModel = {
       rock[i] = ctx.run[i] * (Math.sin(ctx.phase[i] / 2 + psi) + 0.5 * Math.sin((3 * ctx.phase[i]) / 2 + 2 * psi));
     }
     normalizeRms(rock);
-    addScaled(rattle, rock, 0.8);
+    addScaled(rattle, rock, 0.5);
     normalizeRms(rattle);
-    for (let i = 0; i < ctx.n; i++) rattle[i] *= 0.3 * grow(s);
+    for (let i = 0; i < ctx.n; i++) rattle[i] *= 0.45 * grow(s);
     return rattle;
   },
 };
@@ -172,7 +174,7 @@ const electrical: FaultModel = {
     for (let i = 0; i < ctx.n; i++) {
       const slip = 1 - ctx.rotation[i] / ((2 * m.mainsHz) / m.poles);
       beat += (2 * Math.PI * Math.max(0.3, 2 * slip * m.mainsHz)) / ctx.sampleRate;
-      env[i] = (1 + 1.5 * grow(s)) * (1 + 0.7 * s * Math.cos(beat));
+      env[i] = (1 + s * s) * (1 + 0.5 * s * s * Math.cos(beat));
     }
     ctx.humEnvelope = env;
   },
@@ -201,7 +203,7 @@ const starvation: FaultModel = {
     ctx.impactGain *= 1 - 0.4 * s;
     ctx.flowGain *= 1 - 0.3 * s;
     for (let i = 0; i < ctx.n; i++) ctx.load[i] *= 1 - 0.3 * s;
-    if (s >= 0.35 && rng.chance(s)) {
+    if (s >= 0.6 && rng.chance(2 * (s - 0.5))) {
       // Short cycling: the motor stops (coasting down over ~0.4 s) and restarts within the clip.
       const n = ctx.n;
       const sr = ctx.sampleRate;
