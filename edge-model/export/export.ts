@@ -11,7 +11,7 @@ import { silentProgress } from '../../cli/progress.ts';
 import { partialAuc, rocAuc } from '../src/eval/metrics.ts';
 import type { Clip } from '../src/eval/types.ts';
 import { FRONTEND } from '../src/frontend/config.ts';
-import { loadTrainedModel } from '../train/model-dir.ts';
+import { loadTrainedModel, ModelDirError } from '../train/model-dir.ts';
 import { floatReconstructor, int8Reconstructor, type ScoringSpec, scorePcm } from '../train/pipeline.ts';
 import { SCORE_DEFINITION, windowScores } from '../train/score.ts';
 import { modelBudget } from './budget.ts';
@@ -88,8 +88,8 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
   const next = (what: string) => progress.update(++step, steps, what);
   const trained = await loadTrainedModel(opts.modelDir);
   if (trained.frontend.sampleRate !== FRONTEND.sampleRate) {
-    throw new Error(
-      `the model was trained at ${trained.frontend.sampleRate} Hz but the front end runs at ${FRONTEND.sampleRate} Hz`,
+    throw new ModelDirError(
+      `${opts.modelDir}: the model was trained at ${trained.frontend.sampleRate} Hz but the front end runs at ${FRONTEND.sampleRate} Hz`,
     );
   }
   const perChannel = opts.perChannel ?? true;

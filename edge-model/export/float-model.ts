@@ -80,7 +80,7 @@ export function floatModelToJson(model: FloatModel): FloatModelJson {
 }
 
 export function floatModelFromJson(json: FloatModelJson): FloatModel {
-  if (!json || !Array.isArray(json.layers)) throw new Error('weights.json has no "layers" array');
+  if (!json || !Array.isArray(json.layers)) throw new Error('no "layers" array');
   const model: FloatModel = {
     layers: json.layers.map((l, k) => {
       if (l.activation !== 'NONE' && l.activation !== 'RELU') throw new Error(`layer ${k}: activation must be NONE or RELU`);
