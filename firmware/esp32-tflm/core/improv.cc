@@ -181,7 +181,12 @@ void Handler::handleRpc(const uint8_t* data, size_t n) {
       return;
     }
     case kVendorCloud:
-      if (!splitStrings(p, plen, 2, &s) || !d_->setCloud(s[0], s[1])) {
+      if (!splitStrings(p, plen, 3, &s)) {
+        s.clear();
+        if (splitStrings(p, plen, 2, &s)) s.emplace_back();
+        else s.clear();
+      }
+      if (s.size() != 3 || !d_->setCloud(s[0], s[1], s[2])) {
         sendError(kInvalidRpc);
         return;
       }

@@ -37,7 +37,7 @@ enum Command : uint8_t {
   kHostname = 0x05,
   kDeviceName = 0x06,
   kNetworkState = 0x07,
-  kVendorCloud = 0xA0,  // Signalcraft: [urlLen][cloudUrl][tokenLen][deviceToken]
+  kVendorCloud = 0xA0,  // Signalcraft: [urlLen][cloudUrl][tokenLen][deviceToken] ([idLen][deviceId] optional)
 };
 
 struct Network {
@@ -58,8 +58,9 @@ class Delegate {
   virtual void setHostname(const std::string& h) = 0;
   virtual std::string deviceName() = 0;
   virtual void setDeviceName(const std::string& n) = 0;
-  // Persist the cloud endpoint and token; false if the values are unusable.
-  virtual bool setCloud(const std::string& url, const std::string& token) = 0;
+  // Persist the cloud endpoint, token and (when sent, non-empty) the device id the token belongs
+  // to; false if the values are unusable.
+  virtual bool setCloud(const std::string& url, const std::string& token, const std::string& deviceId) = 0;
   virtual std::string redirectUrl() = 0;  // shown by the client after provisioning ("" = none)
   virtual void write(const uint8_t* data, size_t n) = 0;
 };

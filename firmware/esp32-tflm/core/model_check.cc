@@ -25,6 +25,10 @@ Status checkModelAgainstConfig(const uint8_t* model, size_t size, const ModelRun
   Sha256::hex(model, size, hex);
   if (std::strcmp(hex, cfg.modelSha256) != 0)
     return Status::Error("model sha256 %.12s… differs from header's %.12s…", hex, cfg.modelSha256);
+  return checkTensorsAgainstConfig(runner, cfg);
+}
+
+Status checkTensorsAgainstConfig(const ModelRunner& runner, const ModelConfig& cfg) {
   Status s = checkTensor("input", runner.inputInfo(), cfg.inputDim, cfg.input);
   if (!s.ok) return s;
   return checkTensor("output", runner.outputInfo(), cfg.outputDim, cfg.output);

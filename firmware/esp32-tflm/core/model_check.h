@@ -9,4 +9,9 @@ namespace sc {
 
 Status checkModelAgainstConfig(const uint8_t* model, size_t size, const ModelRunner& runner, const ModelConfig& cfg);
 
+// For a model received over the air (its sha256 was verified against the cloud's config at
+// download): it must still fit the compiled-in front end and pre-processing, i.e. the same input
+// and output tensors (shape, int8, quantisation). Anything else needs a firmware update.
+Status checkTensorsAgainstConfig(const ModelRunner& runner, const ModelConfig& cfg);
+
 }  // namespace sc

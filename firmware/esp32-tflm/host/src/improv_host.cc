@@ -54,7 +54,7 @@ class HostDelegate : public improv::Delegate {
     s_.deviceName = n;
     save();
   }
-  bool setCloud(const std::string& url, const std::string& token) override {
+  bool setCloud(const std::string& url, const std::string& token, const std::string& deviceId) override {
     const bool okUrl = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
     if (!okUrl || token.empty() || token.size() > 200) {
       log("cloud: rejected settings (url must be http(s)://..., token non-empty)");
@@ -62,6 +62,7 @@ class HostDelegate : public improv::Delegate {
     }
     s_.cloudUrl = url;
     s_.token = token;
+    if (!deviceId.empty()) s_.deviceId = deviceId;
     save();
     log("cloud: url set to " + url);
     return true;

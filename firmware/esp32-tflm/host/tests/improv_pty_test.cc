@@ -96,7 +96,7 @@ TEST(ImprovPty, HostDeviceIsProvisionedOverAPseudoTerminal) {
   EXPECT_EQ(fs[0].type, kRpcResult);
   EXPECT_EQ(fs[0].data[0], kDeviceInfo);
 
-  send(master, kVendorCloud, {"http://127.0.0.1:8787", "sc_dev_token_123"});
+  send(master, kVendorCloud, {"http://127.0.0.1:8787", "sc_dev_token_123", "dev_pty_1"});
   fs = readFrames(master, 2, &text);
   ASSERT_EQ(fs.size(), 2u);
   EXPECT_EQ(fs[0].type, kErrorState);
@@ -125,4 +125,5 @@ TEST(ImprovPty, HostDeviceIsProvisionedOverAPseudoTerminal) {
   EXPECT_EQ(j["ssid"].string(), "Signalcraft-Lab");
   EXPECT_EQ(j["cloudUrl"].string(), "http://127.0.0.1:8787");
   EXPECT_EQ(j["token"].string(), "sc_dev_token_123");
+  EXPECT_EQ(j["deviceId"].string(), "dev_pty_1");
 }

@@ -15,7 +15,7 @@ struct Frame {
 class FakeDevice : public Delegate {
  public:
   std::vector<uint8_t> out;
-  std::string ssid, password, host = "sc-0001", name = "Walk-in freezer", url, token;
+  std::string ssid, password, host = "sc-0001", name = "Walk-in freezer", url, token, deviceId;
   bool acceptWifi = true, connected = false;
   bool connectWifi(const std::string& s, const std::string& p) override {
     ssid = s;
@@ -30,11 +30,12 @@ class FakeDevice : public Delegate {
   void setHostname(const std::string& h) override { host = h; }
   std::string deviceName() override { return name; }
   void setDeviceName(const std::string& n) override { name = n; }
-  bool setCloud(const std::string& u, const std::string& t) override {
+  bool setCloud(const std::string& u, const std::string& t, const std::string& id) override {
     if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) return false;
     if (t.empty()) return false;
     url = u;
     token = t;
+    if (!id.empty()) deviceId = id;
     return true;
   }
   std::string redirectUrl() override { return url.empty() ? "" : url + "/app/"; }
@@ -194,6 +195,7 @@ TEST(Improv, VendorCommandSetsCloudUrlAndToken) {
   h.feed(in.data(), in.size(), 0);
   EXPECT_EQ(dev.url, "http://127.0.0.1:8787");
   EXPECT_EQ(dev.token, "sc_dev_abcdef");
+  EXPECT_EQ(dev.deviceId, "") << "two strings: no device id";
   auto fs = dev.frames();
   ASSERT_EQ(fs.size(), 2u);
   EXPECT_EQ(fs[0].data[0], kNoError);
@@ -210,6 +212,13 @@ TEST(Improv, VendorCommandSetsCloudUrlAndToken) {
   fs = dev.frames();
   EXPECT_EQ(fs[0].data[0], kInvalidRpc);
   EXPECT_EQ(dev.url, "http://127.0.0.1:8787");
+  // Optional third string: the device id the token belongs to.
+  in = rpc(kVendorCloud, {"https://cloud.example", "tok2", "dev_3fa9c1d2e4b5"});
+  h.feed(in.data(), in.size(), 0);
+  fs = dev.frames();
+  ASSERT_EQ(fs.size(), 2u);
+  EXPECT_EQ(dev.deviceId, "dev_3fa9c1d2e4b5");
+  EXPECT_EQ(dev.token, "tok2");
 }
 
 TEST(Improv, UnknownCommandAndBadLengths) {
