@@ -21,6 +21,22 @@ function labelOfToken(t: string): ClipLabel | undefined {
   return undefined;
 }
 
+const SECTION = /^(?:section|id)_\d+$/i;
+
+/**
+ * DCASE section/id numbers restart for every machine type (fan/section_00, pump/section_00), so
+ * they are prefixed with the machine-type folder when there is one; our own files carry mNN_/uNN_.
+ */
+function machineOf(stem: string, dirs: readonly string[], splitAt: number): string | undefined {
+  const token = /(?:^|_)((?:section|id)_\d+)(?:_|$)/i.exec(stem)?.[1];
+  if (token) return splitAt > 0 ? `${dirs[splitAt - 1]}/${token}` : token;
+  const dirAt = dirs.findIndex((d) => SECTION.test(d));
+  if (dirAt >= 0) return dirAt > 0 ? `${dirs[dirAt - 1]}/${dirs[dirAt]}` : dirs[dirAt];
+  const own = /^([mu]\d+)_/.exec(stem)?.[1];
+  if (own) return own;
+  return splitAt > 0 ? dirs[splitAt - 1] : undefined;
+}
+
 /** `rel` is the path relative to the dataset root, with '/' separators. */
 export function labelFromPath(rel: string): PathLabel | { reason: string } {
   const segs = rel.split('/').filter(Boolean);
@@ -56,8 +72,7 @@ export function labelFromPath(rel: string): PathLabel | { reason: string } {
   else if (tokens.includes('train')) split = 'train';
   else if (tokens.includes('test')) split = 'test';
 
-  const m = /(?:^|_)(section_\d+|id_\d+)(?:_|$)/i.exec(stem) ?? /^([mu]\d+)_/.exec(stem);
-  const machine = m?.[1] ?? (splitAt > 0 ? dirs[splitAt - 1] : undefined);
+  const machine = machineOf(stem, dirs, splitAt);
 
   return {
     label,

@@ -19,8 +19,13 @@ describe('labelFromPath', () => {
     ],
     ['normal_id_00_00000001.wav', { label: 'normal', machine: 'id_00' }],
     ['anomaly_id_04_00000123.wav', { label: 'anomaly', machine: 'id_04' }],
-    ['fan/test/section_00_source_test_anomaly_0001_vel_6.wav', { label: 'anomaly', split: 'test', machine: 'section_00' }],
-    ['pump/train/section_01_target_train_normal_0003_noAttr.wav', { label: 'normal', split: 'train', machine: 'section_01' }],
+    ['fan/test/section_00_source_test_anomaly_0001_vel_6.wav', { label: 'anomaly', split: 'test', machine: 'fan/section_00' }],
+    [
+      'pump/train/section_01_target_train_normal_0003_noAttr.wav',
+      { label: 'normal', split: 'train', machine: 'pump/section_01' },
+    ],
+    ['-6_dB_fan/fan/id_02/abnormal/00000003.wav', { label: 'anomaly', machine: 'fan/id_02' }],
+    ['dev/valve/train/my_normal_clip.wav', { label: 'normal', split: 'train', machine: 'valve' }],
   ])('%s', (rel, expected) => {
     expect(labelFromPath(rel)).toEqual(expected);
   });
