@@ -1,9 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { openApiDocument } from './api/openapi.ts';
 import { userApi } from './api/routes.ts';
 import type { AppContext } from './context.ts';
 import { deviceRoutes } from './device/routes.ts';
 import { ApiError } from './errors.ts';
+import { mountStatic } from './http/static.ts';
+import { legacyRoutes } from './legacy/routes.ts';
 import { DEVICE_API_PREFIX } from './protocol/schemas.ts';
 
 /**
@@ -46,7 +49,10 @@ export function createApp(ctx: AppContext): Hono {
     }
   });
 
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(ctx.config.publicUrl)));
   app.route(DEVICE_API_PREFIX, deviceRoutes(ctx));
   app.route('/api', userApi(ctx));
+  app.route('/', legacyRoutes(ctx));
+  mountStatic(app);
   return app;
 }

@@ -41,6 +41,7 @@ export async function claimSeq(
   kind: 'verdicts' | 'clip' | 'legacy',
   now: number,
   clipId: string | null = null,
+  trackGaps = true,
 ): Promise<SeqResult> {
   const inserted = await tx
     .insert(deviceMessages)
@@ -55,6 +56,7 @@ export async function claimSeq(
     return { duplicate: true, clipId: prev?.clipId ?? null, gaps: [] };
   }
   const gaps: LossRange[] = [];
+  if (!trackGaps) return { duplicate: false, clipId, gaps };
   const [boot] = await tx
     .select()
     .from(deviceBoots)

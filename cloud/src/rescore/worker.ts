@@ -16,7 +16,7 @@ export interface CloudVerdict {
 }
 export interface Ensemble {
   version: string;
-  rescore(pcm: Float32Array): CloudVerdict;
+  rescore(pcm: Float32Array, opts?: { sampleRate?: number; maxSeconds?: number }): CloudVerdict;
 }
 export type EnsembleLoader = (dir: string) => Promise<Ensemble>;
 
@@ -98,6 +98,15 @@ export class RescoreWorker {
     } catch (err) {
       this.ensemble = null;
       throw err;
+    }
+  }
+
+  /** The ensemble, or null with the reason it could not be loaded. */
+  async getEnsemble(): Promise<{ ensemble: Ensemble | null; error: string | null }> {
+    try {
+      return { ensemble: await this.loadEnsemble(), error: null };
+    } catch (err) {
+      return { ensemble: null, error: (err as Error).message };
     }
   }
 
