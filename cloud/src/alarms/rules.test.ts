@@ -128,6 +128,44 @@ describe('edge windows', () => {
     expect(await store.list({ orgId: 'org-a' })).toHaveLength(1);
   });
 
+  it('gives the same result whether windows arrive one by one or in batches', async () => {
+    // A seeded walk through normal, watch, over and far-over windows, with a data-loss gap in the middle.
+    let seed = 42;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const seq: EdgeWindowEvent[] = [];
+    let level = 0.2;
+    for (let i = 0; i < 600; i++) {
+      if (rnd() < 0.05) level = [0.1, 0.2, 0.45, 0.6, 0.9][Math.floor(rnd() * 5)];
+      const score = Math.max(0, level + (rnd() - 0.5) * 0.1);
+      const state = rnd() < 0.02 ? 'learning' : score >= 0.5 ? 'alarm' : score >= 0.4 ? 'watch' : 'normal';
+      seq.push({ ...w(i, score), state });
+    }
+    const runOne = async (batched: boolean) => {
+      const st = new MemoryAlarmStore();
+      let n = 0;
+      const eng = new AlarmEngine(st, { rules: { openAfterWindows: 3, clearAfterNormalMs: 10 * MIN }, newId: () => `id-${++n}` });
+      const out: Transition[] = [];
+      let i = 0;
+      while (i < seq.length) {
+        if (i === 300) out.push(...(await eng.onDataLoss({ ...dev, t: seq[i].t, bootId: 'b', fromSeq: 1, toSeq: 4 })));
+        const size = batched ? 1 + Math.floor(rnd() * 40) : 1;
+        const chunk = seq.slice(i, i < 300 ? Math.min(i + size, 300) : i + size);
+        out.push(...(await eng.onEdgeWindows(chunk)));
+        i += chunk.length;
+      }
+      return { kinds: out.map((t) => `${t.kind}@${t.event.at}:${t.alarm.severity}`), alarms: await st.list({ orgId: 'org-a' }) };
+    };
+    const single = await runOne(false);
+    const batched = await runOne(true);
+    expect(single.kinds.length).toBeGreaterThan(6); // the walk really opens, escalates and clears alarms
+    expect(new Set(single.kinds.map((k) => k.split('@')[0]))).toEqual(new Set(['opened', 'escalated', 'cleared', 'reopened']));
+    expect(batched.kinds).toEqual(single.kinds);
+    expect(batched.alarms).toEqual(single.alarms);
+  });
+
   it('rejects nonsense input with a RangeError', async () => {
     expect(() => engine.onEdgeWindow({ ...w(0, 0.5), score: Number.NaN })).toThrow(RangeError);
     expect(() => engine.onEdgeWindow({ ...w(0, 0.5), threshold: 0 })).toThrow(/threshold/);

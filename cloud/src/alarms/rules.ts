@@ -21,6 +21,7 @@ import {
   type EdgeWindowEvent,
   SEVERITIES,
   type Severity,
+  type Streak,
   type Transition,
   type TransitionKind,
 } from './types.ts';
@@ -112,46 +113,78 @@ export class AlarmEngine {
 
   // ---------------------------------------------------------------- edge windows
 
-  /** Feed the windows of one verdict batch in time order. */
-  async onEdgeWindows(events: EdgeWindowEvent[]): Promise<Transition[]> {
-    const out: Transition[] = [];
-    for (const e of events) out.push(...(await this.onEdgeWindow(e)));
-    return out;
+  /**
+   * Feed the windows of a verdict batch in time order. Each device's windows run against state read
+   * once per batch; the store sees the transitions plus one final write of the device's state, not
+   * three reads per window.
+   */
+  onEdgeWindows(events: EdgeWindowEvent[]): Promise<Transition[]> {
+    for (const e of events) checkWindow(e);
+    const byDevice = new Map<string, EdgeWindowEvent[]>();
+    for (const e of events) {
+      const list = byDevice.get(e.deviceId);
+      if (list) list.push(e);
+      else byDevice.set(e.deviceId, [e]);
+    }
+    return (async () => {
+      const out: Transition[] = [];
+      for (const [deviceId, list] of byDevice) out.push(...(await this.serial(deviceId, () => this.edgeBatch(deviceId, list))));
+      return out;
+    })();
   }
 
   onEdgeWindow(e: EdgeWindowEvent): Promise<Transition[]> {
-    checkTime(e.t, 'window t');
-    if (!Number.isFinite(e.score)) throw new RangeError(`window score must be finite, got ${e.score}`);
-    if (!Number.isFinite(e.threshold) || e.threshold <= 0) throw new RangeError(`threshold must be > 0, got ${e.threshold}`);
-    return this.serial(e.deviceId, () => this.edgeWindow(e));
+    return this.onEdgeWindows([e]);
   }
 
-  private async edgeWindow(e: EdgeWindowEvent): Promise<Transition[]> {
+  private async edgeBatch(deviceId: string, events: EdgeWindowEvent[]): Promise<Transition[]> {
+    const st: EdgeState = {
+      loss: await this.store.findActive(deviceId, 'data-loss'),
+      active: await this.store.findActive(deviceId, 'edge-anomaly'),
+      activeDirty: false,
+      streak: null,
+      streakStored: false,
+      streakDirty: false,
+    };
+    if (!st.active) {
+      st.streak = await this.store.getStreak(deviceId, 'edge-anomaly');
+      st.streakStored = st.streak !== null;
+    }
+    const out: Transition[] = [];
+    for (const e of events) out.push(...(await this.edgeWindow(st, e)));
+    // Flush what changed without a transition.
+    if (st.active && st.activeDirty)
+      await this.store.update(st.active.id, { detail: st.active.detail, lastEventAt: st.active.lastEventAt });
+    if (st.streak && st.streakDirty) await this.store.putStreak(st.streak);
+    else if (!st.streak && st.streakStored) await this.store.deleteStreak(deviceId, 'edge-anomaly');
+    return out;
+  }
+
+  private async edgeWindow(st: EdgeState, e: EdgeWindowEvent): Promise<Transition[]> {
     const out: Transition[] = [];
     // Data flowing again without new gaps is what resolves a data-loss alarm.
-    const loss = await this.store.findActive(e.deviceId, 'data-loss');
-    if (loss && e.t - loss.lastEventAt >= this.rules.dataLossClearAfterMs) {
-      out.push(await this.clearAlarm(loss, e.t, null, 'auto', false));
+    if (st.loss && e.t - st.loss.lastEventAt >= this.rules.dataLossClearAfterMs) {
+      out.push(await this.clearAlarm(st.loss, e.t, null, 'auto', false));
+      st.loss = null;
     }
     if (e.state === 'learning') return out;
 
     const over = e.state === 'alarm' || e.score >= e.threshold;
     const high = e.score >= this.rules.criticalRatio * e.threshold;
-    const active = await this.store.findActive(e.deviceId, 'edge-anomaly');
 
-    if (active) {
-      if (e.t < active.lastEventAt) return out; // stale (late replay of an older window)
-      out.push(...(await this.edgeWindowOnActive(active, e, over, high)));
+    if (st.active) {
+      if (e.t < st.active.lastEventAt) return out; // stale (late replay of an older window)
+      const t = await this.edgeWindowOnActive(st, e, over, high);
+      if (t) out.push(t);
       return out;
     }
 
-    const streak = await this.store.getStreak(e.deviceId, 'edge-anomaly');
     if (!over) {
-      if (streak) await this.store.deleteStreak(e.deviceId, 'edge-anomaly');
+      if (st.streak) st.streak = null;
       return out;
     }
-    if (streak && e.t < streak.lastAt) return out;
-    const s = streak ?? {
+    if (st.streak && e.t < st.streak.lastAt) return out;
+    const s = st.streak ?? {
       deviceId: e.deviceId,
       type: 'edge-anomaly' as const,
       count: 0,
@@ -164,11 +197,11 @@ export class AlarmEngine {
     s.highCount = high ? s.highCount + 1 : 0;
     s.lastAt = e.t;
     s.maxScore = Math.max(s.maxScore, e.score);
-    if (s.count < this.rules.openAfterWindows) {
-      await this.store.putStreak(s);
-      return out;
-    }
-    await this.store.deleteStreak(e.deviceId, 'edge-anomaly');
+    st.streak = s;
+    st.streakDirty = true;
+    if (s.count < this.rules.openAfterWindows) return out;
+
+    st.streak = null;
     const severity: Severity =
       s.highCount >= this.rules.openAfterWindows || e.t - s.firstAt >= this.rules.criticalAfterMs ? 'critical' : 'warning';
     const t = await this.openOrReopen(e, 'edge-anomaly', severity, s.firstAt, {
@@ -180,11 +213,20 @@ export class AlarmEngine {
       normalSince: null,
       highCount: s.highCount,
     });
-    if (t) out.push(t);
+    if (t) {
+      out.push(t);
+      st.active = t.alarm;
+      st.activeDirty = false;
+    } else {
+      // Another instance opened it first: carry on against theirs.
+      st.active = await this.store.findActive(e.deviceId, 'edge-anomaly');
+    }
     return out;
   }
 
-  private async edgeWindowOnActive(active: Alarm, e: EdgeWindowEvent, over: boolean, high: boolean): Promise<Transition[]> {
+  /** Updates the active alarm in memory; only escalation and clearing write (as transitions). */
+  private async edgeWindowOnActive(st: EdgeState, e: EdgeWindowEvent, over: boolean, high: boolean): Promise<Transition | null> {
+    const active = st.active!;
     const d = active.detail;
     if (over) {
       const overSince = d.overSince ?? e.t;
@@ -201,28 +243,31 @@ export class AlarmEngine {
       const target: Severity =
         highCount >= this.rules.openAfterWindows || e.t - overSince >= this.rules.criticalAfterMs ? 'critical' : 'warning';
       if (severityRank(target) > severityRank(active.severity)) {
-        return [await this.transition(active, { severity: target, detail, lastEventAt: e.t }, 'escalated', e.t, null, true)];
+        const t = await this.transition(active, { severity: target, detail, lastEventAt: e.t }, 'escalated', e.t, null, true);
+        st.active = t.alarm;
+        st.activeDirty = false;
+        return t;
       }
-      await this.store.update(active.id, { detail, lastEventAt: e.t });
-      return [];
+      st.active = { ...active, detail, lastEventAt: e.t };
+      st.activeDirty = true;
+      return null;
     }
     if (e.state !== 'normal') {
       // 'watch' neither confirms nor resolves: it holds the alarm and restarts the clear timer.
-      await this.store.update(active.id, {
-        detail: { ...d, normalSince: null, highCount: 0, overSince: null },
-        lastEventAt: e.t,
-      });
-      return [];
+      st.active = { ...active, detail: { ...d, normalSince: null, highCount: 0, overSince: null }, lastEventAt: e.t };
+      st.activeDirty = true;
+      return null;
     }
     const normalSince = d.normalSince ?? e.t;
     if (e.t - normalSince >= this.rules.clearAfterNormalMs) {
-      return [await this.clearAlarm({ ...active, detail: { ...d, normalSince, lastScore: e.score } }, e.t, null, 'auto', true)];
+      const t = await this.clearAlarm({ ...active, detail: { ...d, normalSince, lastScore: e.score } }, e.t, null, 'auto', true);
+      st.active = null;
+      st.activeDirty = false;
+      return t;
     }
-    await this.store.update(active.id, {
-      detail: { ...d, normalSince, highCount: 0, overSince: null, lastScore: e.score },
-      lastEventAt: e.t,
-    });
-    return [];
+    st.active = { ...active, detail: { ...d, normalSince, highCount: 0, overSince: null, lastScore: e.score }, lastEventAt: e.t };
+    st.activeDirty = true;
+    return null;
   }
 
   // ---------------------------------------------------------------- cloud verdicts
@@ -517,6 +562,24 @@ export class AlarmEngine {
 function eventData(d: AlarmDetail): Record<string, unknown> {
   const { overSince: _o, normalSince: _n, highCount: _h, lostRanges: _r, ...rest } = d;
   return JSON.parse(JSON.stringify(rest));
+}
+
+/** Engine state for one device while a batch runs. */
+interface EdgeState {
+  loss: Alarm | null;
+  active: Alarm | null;
+  /** `active` has changes not yet written. */
+  activeDirty: boolean;
+  streak: Streak | null;
+  /** A streak row exists in the store (so dropping the streak must delete it). */
+  streakStored: boolean;
+  streakDirty: boolean;
+}
+
+function checkWindow(e: EdgeWindowEvent): void {
+  checkTime(e.t, 'window t');
+  if (!Number.isFinite(e.score)) throw new RangeError(`window score must be finite, got ${e.score}`);
+  if (!Number.isFinite(e.threshold) || e.threshold <= 0) throw new RangeError(`threshold must be > 0, got ${e.threshold}`);
 }
 
 function checkTime(t: number, what: string): void {
