@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineCommand } from 'citty';
 import { CliError } from '../cli/errors.ts';
 import type { BenchFigure, BenchModule } from './types.ts';
@@ -36,9 +36,15 @@ export default defineCommand({
       .filter((f) => f.endsWith('.bench.ts'))
       .map((f) => f.replace(/\.bench\.ts$/, ''))
       .sort();
-    const only = args.only ? String(args.only).split(',').map((s) => s.trim()).filter(Boolean) : available;
+    const only = args.only
+      ? String(args.only)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : available;
     const unknown = only.filter((m) => !available.includes(m));
-    if (unknown.length) throw new CliError(`unknown bench module(s) ${unknown.join(', ')}; available: ${available.join(', ')}`, 2);
+    if (unknown.length)
+      throw new CliError(`unknown bench module(s) ${unknown.join(', ')}; available: ${available.join(', ')}`, 2);
 
     const figures: BenchFigure[] = [];
     const failures: string[] = [];
@@ -63,7 +69,12 @@ export default defineCommand({
     const result = {
       date: new Date().toISOString(),
       quick: Boolean(args.quick),
-      machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: (await import('node:os')).cpus().length },
+      machine: {
+        node: process.version,
+        platform: process.platform,
+        arch: process.arch,
+        cpus: (await import('node:os')).cpus().length,
+      },
       figures,
       failures,
     };
