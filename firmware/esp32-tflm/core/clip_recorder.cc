@@ -16,7 +16,6 @@ Status ClipRecorder::init(const ClipParams& p) {
   ringSamples_ = checkpoints * kCheckpointSamples;
   ring_.assign(ringSamples_ / 2, 0);
   checkpoints_.assign(checkpoints, adpcm::State());
-  out_.assign(adpcm::encodedBytes(ringSamples_), 0);
   dayLog_.assign(static_cast<size_t>(p.maxPerDay), 0);
   dayPos_ = 0;
   total_ = 0;
@@ -67,20 +66,19 @@ bool ClipRecorder::poll(ReadyClip* clip) {
   const uint64_t end = endSample_;
   if (end <= start) return false;
   const size_t n = static_cast<size_t>(end - start);
-  adpcm::writeHeader(checkpoints_[(start % ringSamples_) / kCheckpointSamples], out_.data());
-  std::memset(out_.data() + 4, 0, (n + 1) / 2);
-  for (size_t i = 0; i < n; i += 2) {
-    // start is even, so samples (i, i+1) share one ring byte.
-    const size_t pos = static_cast<size_t>((start + i) % ringSamples_);
-    uint8_t b = ring_[pos / 2];
-    if (i + 1 >= n) b &= 0x0F;
-    out_[4 + i / 2] = b;
-  }
+  adpcm::writeHeader(checkpoints_[(start % ringSamples_) / kCheckpointSamples], clip->header);
+  // start is even, so the codes are whole ring bytes; an odd count leaves a high nibble that the
+  // decoder ignores (it decodes exactly `samples`).
+  const size_t firstByte = static_cast<size_t>(start % ringSamples_) / 2;
+  const size_t total = (n + 1) / 2;
+  const size_t tail = ring_.size() - firstByte;
+  clip->part[0] = &ring_[firstByte];
+  clip->partBytes[0] = total < tail ? total : tail;
+  clip->part[1] = ring_.data();
+  clip->partBytes[1] = total - clip->partBytes[0];
   clip->startSample = start;
   clip->samples = static_cast<uint32_t>(n);
   clip->edgeScore = armedScore_;
-  clip->data = out_.data();
-  clip->bytes = adpcm::encodedBytes(n);
   return true;
 }
 

@@ -21,12 +21,16 @@ struct ClipParams {
   int maxPerDay = 24;
 };
 
+// The clip's ima-adpcm bytes are header + part[0] + part[1]: the parts point into the ring (no
+// copy; valid until the next push), split where the ring wraps.
 struct ReadyClip {
   uint64_t startSample;  // stream sample index of the first sample
   uint32_t samples;
   float edgeScore;
-  const uint8_t* data;  // header + codes (valid until the next push/trigger)
-  size_t bytes;
+  uint8_t header[4];
+  const uint8_t* part[2];
+  size_t partBytes[2];
+  size_t bytes() const { return 4 + partBytes[0] + partBytes[1]; }
 };
 
 class ClipRecorder {
@@ -39,6 +43,7 @@ class ClipRecorder {
   // True once an armed capture is complete; fills *clip and disarms.
   bool poll(ReadyClip* clip);
   uint64_t samplesSeen() const { return total_; }
+  size_t memoryBytes() const { return ring_.capacity() + checkpoints_.capacity() * sizeof(adpcm::State) + dayLog_.capacity() * 8; }
   uint32_t rateLimited() const { return rateLimited_; }
 
  private:
@@ -56,7 +61,6 @@ class ClipRecorder {
   std::vector<uint64_t> dayLog_;  // trigger times in the last 24 h (ring of maxPerDay)
   size_t dayPos_ = 0;
   uint32_t rateLimited_ = 0;
-  std::vector<uint8_t> out_;
 };
 
 }  // namespace sc

@@ -43,8 +43,10 @@ Status DevicePipeline::pushPcm(const int16_t* pcm, size_t n) {
     if (opt_.clipsEnabled) {
       ReadyClip c;
       if (clips_.poll(&c)) {
-        const std::string msg = protocol::clipUpload(opt_.identity, seq_ + 1, msAt(c.startSample), c.edgeScore, "ima-adpcm",
-                                                     c.samples, c.data, c.bytes);
+        const uint8_t* parts[3] = {c.header, c.part[0], c.part[1]};
+        const size_t sizes[3] = {4, c.partBytes[0], c.partBytes[1]};
+        const std::string msg =
+            protocol::clipUpload(opt_.identity, seq_ + 1, msAt(c.startSample), c.edgeScore, "ima-adpcm", c.samples, parts, sizes, 3);
         Status s = outbox_->push(OutboxKind::Clip, msg);
         if (s.ok) ++seq_;
         else if (pending_.ok) pending_ = s;

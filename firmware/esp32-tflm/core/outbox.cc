@@ -77,16 +77,20 @@ Status Outbox::replay() {
 }
 
 Status Outbox::appendRecord(RecordType type, OutboxKind kind, uint64_t id, const uint8_t* payload, size_t n, size_t* payloadOffset) {
-  std::vector<uint8_t> rec(kHeaderBytes + n + kTrailerBytes, 0);
-  put32(rec.data(), kMagic);
-  rec[4] = type;
-  rec[5] = static_cast<uint8_t>(kind);
-  put64(rec.data() + 8, id);
-  put32(rec.data() + 16, static_cast<uint32_t>(n));
-  if (n) std::memcpy(rec.data() + kHeaderBytes, payload, n);
-  put32(rec.data() + kHeaderBytes + n, crc32(rec.data(), kHeaderBytes + n));
+  uint8_t hdr[kHeaderBytes] = {0};
+  put32(hdr, kMagic);
+  hdr[4] = type;
+  hdr[5] = static_cast<uint8_t>(kind);
+  put64(hdr + 8, id);
+  put32(hdr + 16, static_cast<uint32_t>(n));
+  uint8_t trailer[kTrailerBytes];
+  put32(trailer, crc32(payload, n, crc32(hdr, kHeaderBytes)));
+  // Header, payload and CRC go out back to back without copying the payload; a write torn
+  // anywhere fails the CRC at replay.
+  const uint8_t* parts[3] = {hdr, payload, trailer};
+  const size_t sizes[3] = {kHeaderBytes, n, kTrailerBytes};
   const size_t at = st_->size();
-  Status s = st_->append(rec.data(), rec.size());
+  Status s = st_->appendParts(parts, sizes, 3);
   if (s.ok && payloadOffset) *payloadOffset = at + kHeaderBytes;
   return s;
 }

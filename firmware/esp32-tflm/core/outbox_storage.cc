@@ -34,16 +34,20 @@ Status PosixFileStorage::read(size_t offset, uint8_t* out, size_t n) {
   return Status::Ok();
 }
 
-Status PosixFileStorage::append(const uint8_t* data, size_t n) {
+Status PosixFileStorage::appendParts(const uint8_t* const* parts, const size_t* sizes, size_t nParts) {
   size_t done = 0;
-  while (done < n) {
-    ssize_t w = ::pwrite(fd_, data + done, n - done, static_cast<off_t>(size_ + done));
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return Status::Error("outbox write failed: %s", std::strerror(errno));
-    done += static_cast<size_t>(w);
+  for (size_t p = 0; p < nParts; ++p) {
+    size_t partDone = 0;
+    while (partDone < sizes[p]) {
+      ssize_t w = ::pwrite(fd_, parts[p] + partDone, sizes[p] - partDone, static_cast<off_t>(size_ + done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return Status::Error("outbox write failed: %s", std::strerror(errno));
+      partDone += static_cast<size_t>(w);
+      done += static_cast<size_t>(w);
+    }
   }
   if (sync_ && ::fsync(fd_) != 0) return Status::Error("outbox fsync failed: %s", std::strerror(errno));
-  size_ += n;
+  size_ += done;
   return Status::Ok();
 }
 

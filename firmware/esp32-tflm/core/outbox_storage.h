@@ -14,8 +14,10 @@ class OutboxStorage {
   virtual ~OutboxStorage() = default;
   virtual size_t size() = 0;
   virtual Status read(size_t offset, uint8_t* out, size_t n) = 0;
-  // Durable when it returns OK (fsync'd if the implementation syncs).
-  virtual Status append(const uint8_t* data, size_t n) = 0;
+  // Appends the parts back to back; durable when it returns OK (fsync'd if the implementation
+  // syncs). Parts avoid copying a large payload just to frame it.
+  virtual Status appendParts(const uint8_t* const* parts, const size_t* sizes, size_t n) = 0;
+  Status append(const uint8_t* data, size_t n) { return appendParts(&data, &n, 1); }
   virtual Status truncate(size_t n) = 0;
   // Atomically replaces the whole log (write temp, sync, rename): old or new, never half.
   virtual Status replace(const uint8_t* data, size_t n) = 0;
@@ -27,7 +29,7 @@ class PosixFileStorage : public OutboxStorage {
   Status open(const std::string& path, bool syncEachWrite = true);
   size_t size() override { return size_; }
   Status read(size_t offset, uint8_t* out, size_t n) override;
-  Status append(const uint8_t* data, size_t n) override;
+  Status appendParts(const uint8_t* const* parts, const size_t* sizes, size_t n) override;
   Status truncate(size_t n) override;
   Status replace(const uint8_t* data, size_t n) override;
 

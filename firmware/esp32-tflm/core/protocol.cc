@@ -70,9 +70,18 @@ std::string verdictBatch(const Identity& id, uint32_t seq, const std::string& mo
 
 std::string clipUpload(const Identity& id, uint32_t seq, uint64_t t, float edgeScore, const char* encoding, uint32_t samples,
                        const uint8_t* audio, size_t audioBytes) {
-  return envelope(id, seq) + ",\"t\":" + u64(t) + ",\"edgeScore\":" + num(edgeScore, 0, 1e6) +
-         ",\"sampleRate\":16000,\"encoding\":\"" + encoding + "\",\"samples\":" + u64(samples) + ",\"audio\":\"" +
-         base64(audio, audioBytes) + "\"}";
+  return clipUpload(id, seq, t, edgeScore, encoding, samples, &audio, &audioBytes, 1);
+}
+
+std::string clipUpload(const Identity& id, uint32_t seq, uint64_t t, float edgeScore, const char* encoding, uint32_t samples,
+                       const uint8_t* const* parts, const size_t* partBytes, size_t nParts) {
+  std::string s = envelope(id, seq) + ",\"t\":" + u64(t) + ",\"edgeScore\":" + num(edgeScore, 0, 1e6) +
+                  ",\"sampleRate\":16000,\"encoding\":\"" + encoding + "\",\"samples\":" + u64(samples) + ",\"audio\":\"";
+  size_t total = 0;
+  for (size_t i = 0; i < nParts; ++i) total += partBytes[i];
+  s.reserve(s.size() + (total + 2) / 3 * 4 + 2);  // one allocation for the whole message
+  base64Append(s, parts, partBytes, nParts);
+  return s + "\"}";
 }
 
 std::string heartbeat(const Identity& id, const HeartbeatInfo& h) {
@@ -90,25 +99,41 @@ std::string withSentAt(const std::string& message, uint64_t sentAtMs) {
 }
 
 std::string base64(const uint8_t* d, size_t n) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string o;
   o.reserve((n + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < n; i += 3) {
-    const uint32_t v = (uint32_t(d[i]) << 16) | (uint32_t(d[i + 1]) << 8) | d[i + 2];
-    o += k[v >> 18];
-    o += k[(v >> 12) & 63];
-    o += k[(v >> 6) & 63];
-    o += k[v & 63];
+  base64Append(o, &d, &n, 1);
+  return o;
+}
+
+void base64Append(std::string& o, const uint8_t* const* parts, const size_t* partBytes, size_t nParts) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  uint32_t acc = 0;
+  int have = 0;  // bytes in acc
+  for (size_t p = 0; p < nParts; ++p) {
+    for (size_t i = 0; i < partBytes[p]; ++i) {
+      acc = (acc << 8) | parts[p][i];
+      if (++have == 3) {
+        o += k[(acc >> 18) & 63];
+        o += k[(acc >> 12) & 63];
+        o += k[(acc >> 6) & 63];
+        o += k[acc & 63];
+        acc = 0;
+        have = 0;
+      }
+    }
   }
-  if (i < n) {
-    const uint32_t v = (uint32_t(d[i]) << 16) | (i + 1 < n ? uint32_t(d[i + 1]) << 8 : 0);
-    o += k[v >> 18];
-    o += k[(v >> 12) & 63];
-    o += i + 1 < n ? k[(v >> 6) & 63] : '=';
+  if (have == 1) {
+    acc <<= 16;
+    o += k[(acc >> 18) & 63];
+    o += k[(acc >> 12) & 63];
+    o += "==";
+  } else if (have == 2) {
+    acc <<= 8;
+    o += k[(acc >> 18) & 63];
+    o += k[(acc >> 12) & 63];
+    o += k[(acc >> 6) & 63];
     o += '=';
   }
-  return o;
 }
 
 }  // namespace sc::protocol

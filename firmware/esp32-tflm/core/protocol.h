@@ -43,9 +43,14 @@ std::string bootIdFromRandom(uint64_t r);
 std::string verdictBatch(const Identity& id, uint32_t seq, const std::string& modelSha256, const Window* w, size_t n);
 std::string clipUpload(const Identity& id, uint32_t seq, uint64_t t, float edgeScore, const char* encoding, uint32_t samples,
                        const uint8_t* audio, size_t audioBytes);
+// Same, with the audio given as consecutive parts (e.g. a header and two ring segments).
+std::string clipUpload(const Identity& id, uint32_t seq, uint64_t t, float edgeScore, const char* encoding, uint32_t samples,
+                       const uint8_t* const* parts, const size_t* partBytes, size_t nParts);
 std::string heartbeat(const Identity& id, const HeartbeatInfo& h);
 // Inserts "sentAt" right after the opening brace (the stored message never has one).
 std::string withSentAt(const std::string& message, uint64_t sentAtMs);
 std::string base64(const uint8_t* data, size_t n);
+// Appends the base64 of the concatenated parts to out.
+void base64Append(std::string& out, const uint8_t* const* parts, const size_t* partBytes, size_t nParts);
 
 }  // namespace sc::protocol

@@ -121,17 +121,57 @@ TEST(ClipRecorder, ClipDecodesToTheAudioAroundTheTrigger) {
   for (size_t i = 0; i < pcm.size(); i += 160) {
     rec.push(&pcm[i], 160);
     if (i + 160 > triggerAt && i <= triggerAt) ASSERT_TRUE(rec.trigger(1.2f, 1000));
-    if (!got && rec.poll(&clip)) got = true;
+    if (!got && rec.poll(&clip)) {
+      got = true;
+      break;  // the clip points into the ring: use it before the next push
+    }
   }
   ASSERT_TRUE(got);
   EXPECT_EQ(clip.startSample % ClipRecorder::kCheckpointSamples, 0u);
   EXPECT_GE(clip.samples, 16000u * 1.5);
   EXPECT_LE(clip.samples, 16000u * 1.5 + ClipRecorder::kCheckpointSamples);
   EXPECT_FLOAT_EQ(clip.edgeScore, 1.2f);
+  std::vector<uint8_t> bytes(clip.header, clip.header + 4);
+  for (int k = 0; k < 2; ++k) bytes.insert(bytes.end(), clip.part[k], clip.part[k] + clip.partBytes[k]);
+  ASSERT_EQ(bytes.size(), clip.bytes());
   std::vector<int16_t> back(clip.samples);
-  ASSERT_TRUE(adpcm::decode(clip.data, clip.bytes, clip.samples, back.data()));
+  ASSERT_TRUE(adpcm::decode(bytes.data(), bytes.size(), clip.samples, back.data()));
   EXPECT_GT(snrDb(&pcm[clip.startSample], back.data(), clip.samples), 20.0) << "clip must be the audio at startSample";
   EXPECT_LE(clip.startSample, triggerAt - 16000 + 160);
+}
+
+TEST(ClipRecorder, ClipSpanningTheRingWrapDecodes) {
+  ClipParams p;
+  p.preSeconds = 0.5f;
+  p.postSeconds = 0.25f;
+  p.minIntervalMs = 0;
+  ClipRecorder rec;
+  ASSERT_TRUE(rec.init(p).ok);
+  std::vector<int16_t> pcm(16000 * 6);
+  for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<int16_t>(6000 * std::sin(2 * M_PI * (300 + i * 0.003) * i / 16000));
+  int clips = 0, wrapped = 0;
+  uint64_t t = 1;
+  for (size_t i = 0; i < pcm.size(); i += 100) {
+    rec.push(&pcm[i], 100);
+    if (i % 7000 == 0) rec.trigger(1, t++);
+    ReadyClip c;
+    if (rec.poll(&c)) {
+      ++clips;
+      if (c.partBytes[1] > 0) ++wrapped;
+      std::vector<uint8_t> bytes(c.header, c.header + 4);
+      for (int k = 0; k < 2; ++k) bytes.insert(bytes.end(), c.part[k], c.part[k] + c.partBytes[k]);
+      std::vector<int16_t> back(c.samples);
+      ASSERT_TRUE(adpcm::decode(bytes.data(), bytes.size(), c.samples, back.data()));
+      EXPECT_GT(snrDb(&pcm[c.startSample], back.data(), c.samples), 20.0) << "clip " << clips;
+      const uint8_t* parts[3] = {c.header, c.part[0], c.part[1]};
+      const size_t sizes[3] = {4, c.partBytes[0], c.partBytes[1]};
+      std::string b64;
+      protocol::base64Append(b64, parts, sizes, 3);
+      EXPECT_EQ(b64, protocol::base64(bytes.data(), bytes.size()));
+    }
+  }
+  EXPECT_GE(clips, 10);
+  EXPECT_GE(wrapped, 1) << "some clip must cross the ring end";
 }
 
 TEST(ClipRecorder, RateLimited) {
