@@ -1,37 +1,18 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, hasChromium, launchChromium, repoRoot } from '../../../flasher/test/chromium.ts';
-import { createApp } from '../app.ts';
 import { pushSubscriptions } from '../db/schema.ts';
 import { createPushChannel } from '../notify/channels/push.ts';
 import { sampleAlarm, sampleMessage, sampleRecipient } from '../notify/testing/fixtures.ts';
 import { startPushService } from '../notify/testing/push-service.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
-import { webRoutes } from './static-routes.ts';
 
 const SHA = 'a'.repeat(64);
 const shots = join(repoRoot, 'docs/screenshots');
 const PASSWORD = 'correct horse battery';
-
-/**
- * The real cloud app (same context, database and event bus as a startTestServer instance) with the
- * dashboard's static routes in front, on its own loopback port.
- */
-async function frontServer(s: TestServer) {
-  const front = new Hono();
-  front.route('/', webRoutes());
-  front.route('/', createApp(s.ctx));
-  const server = serve({ fetch: front.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 async function noMissingTranslations(page: Page) {
   const text = await page.evaluate(() => document.body.textContent);
@@ -40,7 +21,7 @@ async function noMissingTranslations(page: Page) {
 
 describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', () => {
   let s: TestServer;
-  let front: { url: string; close(): Promise<void> };
+  let front: { url: string };
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   let owner: UserClient;
@@ -72,7 +53,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
   beforeAll(async () => {
     ensureBuilt('cloud/src/web/vite.config.ts', 'cloud/src/web/dist/index.html');
     s = await startTestServer({}, { rules: { openAfterWindows: 2 } });
-    front = await frontServer(s);
+    // The cloud serves the built dashboard at /app/ (cloud/src/http/static.ts) when dist exists at start.
+    front = { url: s.url };
     owner = await UserClient.signup(front.url, 'owner@example.com', { orgName: '서울 콜드체인', name: 'Kim Owner' });
     for (const [name, machineName] of [
       ['freezer', 'Walk-in freezer'],
@@ -107,7 +89,6 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
 
   afterAll(async () => {
     await closeBrowser?.();
-    await front?.close();
     await s?.dispose();
   });
 
