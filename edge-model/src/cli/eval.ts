@@ -25,19 +25,35 @@ async function loadEdge(modelDir: string): Promise<Scorer[]> {
   const mod = await importOptional(EDGE_SCORER, 'the edge model scorer (--model)');
   if (typeof mod.loadEdgeScorers !== 'function')
     throw new CliError(`${fileURLToPath(EDGE_SCORER)} does not export loadEdgeScorers`);
-  return (await mod.loadEdgeScorers(modelDir)) as Scorer[];
+  const load = mod.loadEdgeScorers as (dir: string) => Promise<Scorer[]>;
+  return asCliError('--model', modelDir, () => load(modelDir));
 }
 
 async function loadEnsemble(dir: string): Promise<Scorer> {
   if (!existsSync(dir)) throw new CliError(`--ensemble ${dir} does not exist; give an ensemble folder such as models/ensemble`);
   const mod = await importOptional(ENSEMBLE_SCORER, 'the cloud ensemble scorer (--ensemble)');
-  if (typeof mod.loadEnsembleScorer === 'function') return (await mod.loadEnsembleScorer(dir)) as Scorer;
+  if (typeof mod.loadEnsembleScorer === 'function') {
+    const load = mod.loadEnsembleScorer as (dir: string) => Promise<Scorer>;
+    return asCliError('--ensemble', dir, () => load(dir));
+  }
   // Contract G's lower-level form: an ensemble that re-scores PCM.
   if (typeof mod.loadEnsemble === 'function') {
-    const ens = (await mod.loadEnsemble(dir)) as { rescore(pcm: Float32Array): { score: number } };
+    const load = mod.loadEnsemble as (dir: string) => Promise<{ rescore(pcm: Float32Array): { score: number } }>;
+    const ens = await asCliError('--ensemble', dir, () => load(dir));
     return { name: 'ensemble', scoreClip: (clip) => ens.rescore(clip.pcm).score };
   }
   throw new CliError(`${fileURLToPath(ENSEMBLE_SCORER)} exports neither loadEnsembleScorer nor loadEnsemble`);
+}
+
+/** Loader errors the other modules raise on purpose (bad folder, stale card) become one-line CLI errors; bugs keep their stack. */
+async function asCliError<T>(flag: string, dir: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    const bug = err instanceof TypeError || err instanceof ReferenceError || err instanceof SyntaxError;
+    if (err instanceof Error && !bug && !(err instanceof CliError)) throw new CliError(`${flag} ${dir}: ${err.message}`);
+    throw err;
+  }
 }
 
 const f3 = (x: number) => x.toFixed(3);
