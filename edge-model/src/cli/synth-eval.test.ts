@@ -91,5 +91,10 @@ describe('signalcraft synth + eval', () => {
     const noModel = await run(['eval', '--data', join(root, 'A'), '--model', join(root, 'no-model')]);
     expect(noModel.code).toBe(1);
     expect(noModel.stderr).toMatch(/--model .*no-model does not exist/);
+    // An existing folder that holds no model: the loader's own error, as one line.
+    const notModel = await run(['eval', '--data', join(root, 'A'), '--model', join(root, 'A', 'train')]);
+    expect(notModel.code).toBe(1);
+    expect(notModel.stderr.trim().split('\n')).toHaveLength(1);
+    expect(notModel.stderr).toMatch(/^signalcraft: --model \S+train: /);
   });
 });
