@@ -8,7 +8,7 @@ const NEEDS = [
   { what: 'cmake', present: () => has('cmake'), pkg: 'cmake' },
   { what: 'g++', present: () => has('g++'), pkg: 'g++' },
   { what: 'GoogleTest', present: () => existsSync('/usr/include/gtest/gtest.h'), pkg: 'libgtest-dev' },
-  { what: 'Chromium', present: () => existsSync('/usr/bin/chromium'), pkg: 'chromium' },
+  { what: 'Chromium', present: () => existsSync('/usr/bin/chromium'), pkg: 'chromium', browser: true },
   // Hangul glyphs for the Korean screenshots the web tests take.
   { what: 'Korean fonts', present: () => existsSync('/usr/share/fonts/truetype/nanum'), pkg: 'fonts-nanum' },
 ];
@@ -17,8 +17,9 @@ function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-export function ensureSystemDeps() {
-  const missing = NEEDS.filter((n) => !n.present());
+/** `browser: false` skips what only the browser tests need (npm start builds just the firmware). */
+export function ensureSystemDeps({ browser = true } = {}) {
+  const missing = NEEDS.filter((n) => (browser || !n.browser) && !n.present());
   if (missing.length === 0) return;
   const pkgs = missing.map((m) => m.pkg);
   if (process.getuid?.() !== 0) {
