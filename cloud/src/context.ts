@@ -5,6 +5,8 @@ import type { Database, Db } from './db/client.ts';
 import type { RateLimiter } from './device/rate-limit.ts';
 import type { Logger } from './log.ts';
 import type { ModelInfo } from './models/registry.ts';
+import type { NotificationDispatcher } from './notify/dispatcher.ts';
+import type { Channel, ChannelId } from './notify/types.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { Broadcaster } from './realtime/broadcaster.ts';
 import type { RescoreWorker } from './rescore/worker.ts';
@@ -26,6 +28,7 @@ export interface AppContext {
   pipeline: Pipeline;
   alarms: AlarmService;
   rescore: RescoreWorker;
+  notifier: { dispatcher: NotificationDispatcher; channels: Partial<Record<ChannelId, Channel>>; close(): void };
   /** Wakes the re-scoring worker after a clip job is committed. */
   kickRescore(): void;
   /** Aborted when the server shuts down: long-lived streams end themselves. */

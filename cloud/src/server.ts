@@ -10,11 +10,15 @@ import { openDatabase } from './db/client.ts';
 import { RateLimiter } from './device/rate-limit.ts';
 import { jsonLogger, type Logger } from './log.ts';
 import { DEFAULT_MODEL_DIR, loadModelInfo } from './models/registry.ts';
+import { channelsFromEnv } from './notify/channels/index.ts';
+import { NotificationDispatcher } from './notify/dispatcher.ts';
+import type { Channel, ChannelId } from './notify/types.ts';
 import { Pipeline } from './pipeline.ts';
 import { type Broadcaster, DbPollingBroadcaster, InProcessBroadcaster } from './realtime/broadcaster.ts';
 import { type EnsembleLoader, RescoreWorker } from './rescore/worker.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
 import { ClipStore } from './storage/clip-store.ts';
+import { DbRecipientDirectory, DrizzleDeliveryStore } from './storage/notify-store.ts';
 
 export interface StartOptions {
   /** Defaults to `loadConfig(process.env)`. */
@@ -29,6 +33,13 @@ export interface StartOptions {
   rules?: Partial<RuleConfig>;
   /** Replaces the import of cloud/src/ensemble/scorer.ts (tests). */
   ensembleLoader?: EnsembleLoader;
+  /**
+   * Extra environment for the notification channels (notify/channels: SMTP_URL, TWILIO_*, KAKAO_*,
+   * VAPID_SUBJECT); merged over process.env. Tests point the channels at local servers this way.
+   */
+  notifyEnv?: Record<string, string | undefined>;
+  /** Seconds between notification worker passes (default 5). */
+  notifyIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -59,6 +70,7 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
     pipeline: null as unknown as Pipeline,
     alarms: null as unknown as AlarmService,
     rescore: null as unknown as RescoreWorker,
+    notifier: null as unknown as AppContext['notifier'],
     shutdown: new AbortController(),
     kickRescore: () => ctx.rescore.kick(),
     now: opts.now ?? Date.now,
@@ -72,6 +84,37 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
   ctx.alarms = new AlarmService(ctx, opts.rules);
   ctx.pipeline.alarms = ctx.alarms;
   ctx.rescore = new RescoreWorker(ctx, opts.ensembleLoader);
+  const setup = channelsFromEnv(
+    {
+      ...process.env,
+      SMTP_URL: config.SMTP_URL,
+      MAIL_FROM: config.MAIL_FROM,
+      KAKAO_API_BASE_URL: config.KAKAO_API_BASE_URL,
+      ...opts.notifyEnv,
+    },
+    ctx.secrets.vapid,
+  );
+  for (const [id, why] of Object.entries(setup.disabled)) log.info('notification channel off', { channel: id, reason: why });
+  ctx.notifier = {
+    channels: setup.channels as Partial<Record<ChannelId, Channel>>,
+    close: setup.close,
+    dispatcher: new NotificationDispatcher({
+      deliveries: new DrizzleDeliveryStore(database.db),
+      directory: new DbRecipientDirectory(database.db),
+      channels: setup.channels,
+      alarmUrl: (a) => `${ctx.config.publicUrl}/app/#/alarms/${a.id}`,
+      onAttempt: (d, r) =>
+        log.info('notification attempt', {
+          deliveryId: d.id,
+          alarmId: d.alarmId,
+          channel: d.channel,
+          ok: r.ok,
+          status: d.status,
+          error: r.error,
+        }),
+    }),
+  };
+  ctx.alarms.sink = { handle: (t) => ctx.notifier.dispatcher.handle(t, ctx.now()) };
   (ctx as { drain?: () => Promise<void> }).drain = async () => {
     while (pending.size) await Promise.allSettled([...pending]);
   };
@@ -93,6 +136,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const app = createApp(ctx);
   await ctx.rescore.recover();
   ctx.rescore.kick();
+  const notifyWorker = ctx.notifier.dispatcher.startWorker({
+    intervalMs: opts.notifyIntervalMs ?? 5000,
+    now: () => ctx.now(),
+    onError: (err) => ctx.log.error('notification worker failed', { error: String(err) }),
+  });
   const sweep = setInterval(() => void ctx.pipeline.sweepOffline().catch(() => undefined), 15_000);
   sweep.unref();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
@@ -123,6 +171,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         await stopped;
         clearTimeout(grace);
         await drain(ctx);
+        await notifyWorker.stop();
+        ctx.notifier.close();
         ctx.database.close();
       })();
       return closed;
