@@ -28,6 +28,9 @@ export const PREPROCESS_DEFINITION =
   'x = contextFrames consecutive log-mel frames (dB) stacked frame-major; x -= mean(x) over all contextFrames*nMels values; ' +
   'z[f*nMels+b] = (x[f*nMels+b] - bandMean[b]) / bandStd[b]; q = clamp(round(z / input.scale) + input.zeroPoint, -128, 127)';
 
+/** Largest end-to-end |TFLite − reference| accepted (per op the limit is 1). */
+export const MAX_END_TO_END_LSB = 2;
+
 export interface ExportOptions {
   modelDir: string;
   outDir: string;
@@ -112,9 +115,12 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
     q.tflite,
     rows.map((r) => quantizeTensor(r, q.input)),
   );
-  if (validation.maxAbsDiff > 1 || validation.perOpMaxAbsDiff.some((d) => d > 1)) {
+  // Every op fed the same input must agree within ±1 LSB (XNNPACK rounds in float32 where TFLM uses
+  // fixed point). Through the chain a 1-LSB difference in a hidden unit can move an output by one
+  // more LSB, so end to end we allow 2 and record the measured figure in the card.
+  if (validation.perOpMaxAbsDiff.some((d) => d > 1) || validation.maxAbsDiff > MAX_END_TO_END_LSB) {
     throw new Error(
-      `the TFLite interpreter disagrees with our reference by ${validation.maxAbsDiff} LSB (per op ${validation.perOpMaxAbsDiff.join(', ')}); not exporting`,
+      `the TFLite interpreter disagrees with our reference: per op ${validation.perOpMaxAbsDiff.join(', ')} LSB, end to end ${validation.maxAbsDiff} LSB; not exporting`,
     );
   }
 

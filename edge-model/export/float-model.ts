@@ -62,9 +62,34 @@ export function macCount(model: FloatModel): number {
   return model.layers.reduce((n, l) => n + l.inputs * l.outputs, 0);
 }
 
-/** JSON form (weights.json): plain number arrays. */
+/**
+ * JSON form (weights.json). Arrays are float32 little-endian, base64-encoded (a quarter of the size
+ * of printed decimals and exact); plain number arrays are accepted too, for hand-made models.
+ */
 export interface FloatModelJson {
-  layers: { inputs: number; outputs: number; activation: DenseActivation; weights: number[]; bias: number[] }[];
+  layers: {
+    inputs: number;
+    outputs: number;
+    activation: DenseActivation;
+    weights: number[] | string;
+    bias: number[] | string;
+  }[];
+}
+
+function toBase64(a: Float32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+function fromJsonArray(v: unknown, what: string): Float32Array {
+  if (Array.isArray(v)) return Float32Array.from(v as number[]);
+  if (typeof v === 'string') {
+    const b = Buffer.from(v, 'base64');
+    if (b.length % 4 !== 0) throw new Error(`${what}: base64 data is not a whole number of float32 values`);
+    const out = new Float32Array(b.length / 4);
+    for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
+    return out;
+  }
+  throw new Error(`${what} must be an array of numbers or base64 float32 data`);
 }
 
 export function floatModelToJson(model: FloatModel): FloatModelJson {
@@ -73,8 +98,8 @@ export function floatModelToJson(model: FloatModel): FloatModelJson {
       inputs: l.inputs,
       outputs: l.outputs,
       activation: l.activation,
-      weights: Array.from(l.weights),
-      bias: Array.from(l.bias),
+      weights: toBase64(l.weights),
+      bias: toBase64(l.bias),
     })),
   };
 }
@@ -84,13 +109,12 @@ export function floatModelFromJson(json: FloatModelJson): FloatModel {
   const model: FloatModel = {
     layers: json.layers.map((l, k) => {
       if (l.activation !== 'NONE' && l.activation !== 'RELU') throw new Error(`layer ${k}: activation must be NONE or RELU`);
-      if (!Array.isArray(l.weights) || !Array.isArray(l.bias)) throw new Error(`layer ${k}: weights and bias must be arrays`);
       return {
         inputs: l.inputs,
         outputs: l.outputs,
         activation: l.activation,
-        weights: Float32Array.from(l.weights),
-        bias: Float32Array.from(l.bias),
+        weights: fromJsonArray(l.weights, `layer ${k} weights`),
+        bias: fromJsonArray(l.bias, `layer ${k} bias`),
       };
     }),
   };

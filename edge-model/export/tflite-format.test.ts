@@ -122,3 +122,16 @@ describe.skipIf(!haveGolden)('converter-made golden models (../shared/golden)', 
     expect(float32Values(new Uint8Array(4))[0]).toBe(0);
   });
 });
+
+describe('weights.json', () => {
+  it('round-trips the float network exactly through base64 and accepts plain arrays', async () => {
+    const { floatModelFromJson, floatModelToJson } = await import('./float-model.ts');
+    const model = randomAutoencoder(4, [320, 8, 320]);
+    const json = JSON.parse(JSON.stringify(floatModelToJson(model)));
+    expect(floatModelFromJson(json)).toEqual(model);
+    const plain = { layers: model.layers.map((l) => ({ ...l, weights: Array.from(l.weights), bias: Array.from(l.bias) })) };
+    expect(floatModelFromJson(plain)).toEqual(model);
+    expect(() => floatModelFromJson({ layers: [{ ...json.layers[0], bias: 'AAA' }] })).toThrow(/layer 0 bias/);
+    expect(() => floatModelFromJson({ layers: [{ ...json.layers[0], outputs: 9 }] })).toThrow(/layer 0: 2560 weights for 9x320/);
+  });
+});

@@ -14,6 +14,8 @@ const require = createRequire(import.meta.url);
 export interface TfliteRuntimeModel {
   /** Runs one int8 input (the model's full input tensor) and returns the int8 output values. */
   runInt8(input: Int8Array, inputShape: number[]): Promise<Int8Array>;
+  /** Several int8 inputs in the subgraph's input order. */
+  runInt8Inputs(inputs: { values: Int8Array; shape: number[] }[]): Promise<Int8Array>;
   dispose(): void;
 }
 
@@ -61,15 +63,17 @@ export async function loadTfliteRuntime(bytes: Uint8Array): Promise<TfliteRuntim
   const { tflite, tf } = await load();
   const copy = bytes.slice().buffer;
   const model = await tflite.loadTFLiteModel(copy, { numThreads: 1 });
+  const runInt8Inputs: TfliteRuntimeModel['runInt8Inputs'] = async (inputs) => {
+    const xs = inputs.map((i) => tf.tensor(Int32Array.from(i.values), i.shape, 'int32'));
+    const y = model.predict(xs.length === 1 ? xs[0] : xs) as import('@tensorflow/tfjs-core').Tensor;
+    const values = (await y.data()) as Int32Array;
+    for (const x of xs) x.dispose();
+    y.dispose();
+    return Int8Array.from(values);
+  };
   return {
-    async runInt8(input, inputShape) {
-      const x = tf.tensor(Int32Array.from(input), inputShape, 'int32');
-      const y = model.predict(x) as import('@tensorflow/tfjs-core').Tensor;
-      const values = (await y.data()) as Int32Array;
-      x.dispose();
-      y.dispose();
-      return Int8Array.from(values);
-    },
+    runInt8: (input, inputShape) => runInt8Inputs([{ values: input, shape: inputShape }]),
+    runInt8Inputs,
     dispose() {
       // The tfjs-tflite model holds WASM memory only; nothing to release through its API.
     },
