@@ -9,11 +9,11 @@ import { call, startTestServer, type TestServer, UserClient } from './testing/ha
 
 const KAKAO_TOKEN = 'kakao-access-token-1';
 
-async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000): Promise<T> {
+async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
