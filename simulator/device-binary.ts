@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 export const HOST_DIR = fileURLToPath(new URL('../firmware/esp32-tflm/host', import.meta.url));
 export const BUILD_DIR = join(HOST_DIR, 'build');
 export const DEVICE_BIN = join(BUILD_DIR, 'signalcraft-device');
+/** The model the simulated devices run: the shipped default export. */
+export const MODEL_DIR = fileURLToPath(new URL('../models/default', import.meta.url));
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -41,10 +43,16 @@ export async function ensureDeviceBinary(log: (line: string) => void = () => {})
   const fwDir = join(HOST_DIR, '..');
   const fresh =
     existsSync(DEVICE_BIN) &&
-    statSync(DEVICE_BIN).mtimeMs >= Math.max(newestMtime(join(fwDir, 'core')), newestMtime(join(HOST_DIR, 'src')));
+    statSync(DEVICE_BIN).mtimeMs >=
+      Math.max(
+        newestMtime(join(fwDir, 'core')),
+        newestMtime(join(HOST_DIR, 'src')),
+        existsSync(MODEL_DIR) ? newestMtime(MODEL_DIR) : 0,
+      );
   if (fresh) return DEVICE_BIN;
   log('building the host firmware (signalcraft-device) with CMake…');
-  await run('cmake', ['-S', HOST_DIR, '-B', BUILD_DIR, '-DCMAKE_BUILD_TYPE=Release'], log);
+  const model = existsSync(join(MODEL_DIR, 'card.json')) ? [`-DSC_MODEL_DIR=${MODEL_DIR}`] : [];
+  await run('cmake', ['-S', HOST_DIR, '-B', BUILD_DIR, '-DCMAKE_BUILD_TYPE=Release', ...model], log);
   await run('cmake', ['--build', BUILD_DIR, '--target', 'signalcraft-device', '-j', '2'], log);
   return DEVICE_BIN;
 }
