@@ -306,6 +306,68 @@ describe('NotificationDispatcher', () => {
     expect((await d.processDue(T0 + 24 * 3600_000)).claimed).toBe(0);
   });
 
+  it('refreshes an expired Kakao token once and delivers; without a refresh it fails for good', async () => {
+    const d = makeDispatcher();
+    directory.users.get('u-kim')!.kakaoAccessToken = 'tok-expired';
+    directory.users.get('u-lee')!.preferences.channels = { email: false, sms: false, kakao: false, push: false };
+    const refreshed: string[] = [];
+    directory.kakaoRefresher = async (userId) => {
+      refreshed.push(userId);
+      return 'tok-kim';
+    };
+    const t = await openAlarm(T0);
+    await d.dispatch(t, T0);
+    const sentBefore = kakao.sent.length;
+    await d.processDue(T0);
+    expect(refreshed).toEqual(['u-kim']);
+    expect(kakao.sent.length).toBe(sentBefore + 1);
+    expect(kakao.sent.at(-1)!.token).toBe('tok-kim');
+    expect(directory.users.get('u-kim')!.kakaoAccessToken).toBe('tok-kim'); // persisted for next time
+    const row = (await deliveries.listByAlarm(t.alarm.id)).find((x) => x.channel === 'kakao')!;
+    expect(row).toMatchObject({ status: 'sent', attempts: 1 });
+
+    // Refresh impossible (no refresh token): permanent, with the reason.
+    directory.users.get('u-kim')!.kakaoAccessToken = 'tok-expired';
+    directory.kakaoRefresher = async () => null;
+    const t2 = await engine.onCloudVerdict({
+      orgId: 'org-a',
+      deviceId: 'dev-2',
+      machineId: 'm-2',
+      t: T0,
+      clipId: 'c',
+      score: 2,
+      state: 'anomalous',
+      fault: null,
+      version: 'v',
+    });
+    await d.dispatch(t2[0], T0);
+    await d.processDue(T0);
+    const row2 = (await deliveries.listByAlarm(t2[0].alarm.id)).find((x) => x.channel === 'kakao')!;
+    expect(row2).toMatchObject({ status: 'failed', reason: 'permanent-error' });
+    expect(row2.log[0].error).toMatch(/sign in with Kakao again/);
+
+    // Kakao's auth server down: retried later, not given up.
+    directory.kakaoRefresher = async () => {
+      throw new Error('kauth.kakao.com unreachable');
+    };
+    const t3 = await engine.onCloudVerdict({
+      orgId: 'org-a',
+      deviceId: 'dev-3',
+      machineId: 'm-3',
+      t: T0,
+      clipId: 'c3',
+      score: 2,
+      state: 'anomalous',
+      fault: null,
+      version: 'v',
+    });
+    await d.dispatch(t3[0], T0);
+    await d.processDue(T0);
+    const row3 = (await deliveries.listByAlarm(t3[0].alarm.id)).find((x) => x.channel === 'kakao')!;
+    expect(row3).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row3.log[0].error).toMatch(/token refresh failed/);
+  });
+
   it('records why nothing was sent: missing address, channel not configured', async () => {
     const d = makeDispatcher({ channels: { email } });
     directory.users.get('u-kim')!.email = null;

@@ -245,6 +245,24 @@ export class NotificationDispatcher {
     const recipient = await this.o.directory.recipient(d.userId);
     if (!recipient) return { ok: false, permanent: true, error: 'recipient no longer exists' };
     if (!recipient.preferences.channels[d.channel]) return { ok: false, permanent: true, error: `user turned ${d.channel} off` };
+    const result = await this.trySend(channel, recipient, d);
+    if (!result.tokenExpired || d.channel !== 'kakao' || !this.o.directory.refreshKakaoToken) return result;
+    // Kakao access tokens live hours, refresh tokens months: refresh once and try again.
+    let token: string | null;
+    try {
+      token = await this.o.directory.refreshKakaoToken(d.userId);
+    } catch (err) {
+      return {
+        ok: false,
+        httpStatus: result.httpStatus,
+        error: `kakao token refresh failed: ${(err as Error).message}`.slice(0, 300),
+      };
+    }
+    if (!token) return result;
+    return this.trySend(channel, { ...recipient, kakaoAccessToken: token }, d);
+  }
+
+  private async trySend(channel: Channel, recipient: Recipient, d: Delivery): Promise<DeliveryResult> {
     try {
       return await channel.send(recipient, d.target, d.message);
     } catch (err) {

@@ -95,6 +95,19 @@ export class MemoryDeliveryStore implements DeliveryStore {
 export class MemoryRecipientDirectory implements RecipientDirectory {
   readonly users = new Map<string, Recipient & { orgId: string }>();
   readonly devices = new Map<string, DeviceDescription>();
+  /** Test hook behind `refreshKakaoToken` (absent: the directory cannot refresh). */
+  kakaoRefresher: ((userId: string) => Promise<string | null>) | null = null;
+
+  get refreshKakaoToken(): ((userId: string) => Promise<string | null>) | undefined {
+    const refresher = this.kakaoRefresher;
+    if (!refresher) return undefined;
+    return async (userId: string) => {
+      const token = await refresher(userId);
+      const u = this.users.get(userId);
+      if (u && token) u.kakaoAccessToken = token;
+      return token;
+    };
+  }
 
   add(orgId: string, r: Recipient): void {
     this.users.set(r.userId, { ...copy(r), orgId });

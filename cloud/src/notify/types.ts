@@ -58,6 +58,13 @@ export interface RecipientDirectory {
   recipientsFor(orgId: string, alarm: Alarm): Promise<Recipient[]>;
   /** Current data for one user at send time (tokens and subscriptions may have changed). */
   recipient(userId: string): Promise<Recipient | null>;
+  /**
+   * Optional: get a fresh Kakao access token for the user (e.g. arctic's `Kakao.refreshAccessToken`
+   * with their stored refresh token) and persist it. Return null when that is impossible (no refresh
+   * token, refresh token rejected): the user must sign in with Kakao again. Throw for a transient
+   * failure (Kakao's auth server unreachable) and the delivery is retried later.
+   */
+  refreshKakaoToken?(userId: string): Promise<string | null>;
   /** Called when a push service answers 404/410: the subscription is gone for good. */
   removePushSubscription(userId: string, endpoint: string): Promise<void>;
   describeDevice(deviceId: string): Promise<DeviceDescription | null>;
@@ -89,6 +96,8 @@ export interface DeliveryResult {
   /** One line, safe to show to an admin (no secrets). */
   error?: string;
   httpStatus?: number;
+  /** Kakao only: the user's access token is expired or revoked (-401); a refreshed token may work. */
+  tokenExpired?: boolean;
   /** Push only: the subscription is gone (404/410); the caller deletes it. */
   expiredSubscription?: boolean;
 }

@@ -31,10 +31,11 @@ describe('Kakao channel ("send to me" memo API → local server)', () => {
   it('gives up on an expired token (-401) or missing consent (-402), saying what to do', async () => {
     const ch = createKakaoChannel({ baseUrl: kk.url });
     const expired = await ch.send(sampleRecipient({ kakaoAccessToken: 'tok-old' }), 'kakao:u-kim', sampleMessage('ko'));
-    expect(expired).toMatchObject({ ok: false, permanent: true, httpStatus: 401 });
+    expect(expired).toMatchObject({ ok: false, permanent: true, tokenExpired: true, httpStatus: 401 });
     expect(expired.error).toMatch(/-401.*sign in with Kakao again/);
     const scope = await ch.send(sampleRecipient({ kakaoAccessToken: 'tok-noscope' }), 'kakao:u-kim', sampleMessage('ko'));
     expect(scope).toMatchObject({ ok: false, permanent: true, httpStatus: 403 });
+    expect(scope.tokenExpired).toBeUndefined(); // a new token would not add the missing consent
     expect(scope.error).toMatch(/-402/);
   });
 

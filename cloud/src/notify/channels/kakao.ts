@@ -59,8 +59,10 @@ export function createKakaoChannel(cfg: KakaoConfig = {}): Channel {
       if (res.status >= 500 || res.status === 429 || (code !== undefined && TRANSIENT_KAKAO_CODES.has(code))) {
         return { ok: false, httpStatus: res.status, error, retryAfterMs };
       }
-      if (code === -401)
-        return { ok: false, permanent: true, httpStatus: res.status, error: `${error} (the user must sign in with Kakao again)` };
+      if (code === -401 || res.status === 401) {
+        const hint = `${error} (the user must sign in with Kakao again)`;
+        return { ok: false, permanent: true, tokenExpired: true, httpStatus: res.status, error: hint };
+      }
       return { ok: false, permanent: true, httpStatus: res.status, error };
     },
   };
