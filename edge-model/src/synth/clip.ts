@@ -5,7 +5,7 @@
  */
 import { FRONTEND } from '../frontend/config.ts';
 import type { ClipContext } from './context.ts';
-import { addScaled, bandNoise, bandpass, filter, highpass, normalizeRms, pinkNoise, slowWalk } from './dsp.ts';
+import { addScaled, bandNoise, bandpass, filter, highpass, highShelf, normalizeRms, pinkNoise, slowWalk } from './dsp.ts';
 import { FAULTS, type FaultId } from './faults.ts';
 import { type MachineParams, rotationHz, sampleMachine } from './machine.ts';
 import { Rng } from './prng.ts';
@@ -191,6 +191,11 @@ function roomNoise(n: number, sampleRate: number, rng: Rng): { noise: Float32Arr
 }
 
 export function renderClip(spec: ClipSpec): { pcm: Float32Array; info: ClipInfo } {
+  return render(spec, true);
+}
+
+/** `atSite` = what the site microphone hears (mic response, neighbours); false for a neighbour's own sound. */
+function render(spec: ClipSpec, atSite: boolean): { pcm: Float32Array; info: ClipInfo } {
   validate(spec);
   const sr = FRONTEND.sampleRate;
   const m = spec.machine;
@@ -275,12 +280,18 @@ export function renderClip(spec: ClipSpec): { pcm: Float32Array; info: ClipInfo 
   const room = roomNoise(n, sr, rRoom);
   addScaled(mix, room.noise, R * db(-snrDb));
   let neighbourDb: number | null = null;
-  if ((spec.neighbours ?? true) && rNeighbour.chance(0.5)) {
+  if (atSite && (spec.neighbours ?? true) && rNeighbour.chance(0.5)) {
     // The same plant room shares the mains; the neighbour is a fixed machine per site.
     const other = sampleMachine(`neighbour:${m.id}`, `${m.id}-neighbour`, { mainsHz: m.mainsHz });
     neighbourDb = -Math.round(rNeighbour.uniform(4, 16) * 100) / 100;
-    const nb = renderClip({ machine: other, seed: `${spec.seed}:neighbour`, durationS, snrDb: 60, neighbours: false }).pcm;
+    const nb = render({ machine: other, seed: `${spec.seed}:neighbour`, durationS, snrDb: 60 }, false).pcm;
     addScaled(mix, normalizeRms(nb), R * db(neighbourDb));
+  }
+  if (atSite) {
+    // Everything reaches the recording through the site's microphone.
+    const hp = highpass(m.micHighpassHz, Math.SQRT1_2, sr);
+    filter(hp, mix, mix);
+    filter(highShelf(1000, m.micTiltDb, sr), mix, mix);
   }
 
   const meanLoad = load.reduce((a, b) => a + b, 0) / n;

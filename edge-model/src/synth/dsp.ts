@@ -37,6 +37,23 @@ export function highpass(freq: number, q: number, sampleRate: number): Biquad {
   return { b0: (1 + cw) / 2 / a0, b1: -(1 + cw) / a0, b2: (1 + cw) / 2 / a0, a1: (-2 * cw) / a0, a2: (1 - alpha) / a0 };
 }
 
+/** High shelf (RBJ, shelf slope 1): gain `gainDb` above ~freq, unity below. */
+export function highShelf(freq: number, gainDb: number, sampleRate: number): Biquad {
+  const A = 10 ** (gainDb / 40);
+  const w = (2 * Math.PI * Math.min(freq, sampleRate * 0.49)) / sampleRate;
+  const cw = Math.cos(w);
+  const alpha = (Math.sin(w) / 2) * Math.SQRT2;
+  const sA = 2 * Math.sqrt(A) * alpha;
+  const a0 = A + 1 - (A - 1) * cw + sA;
+  return {
+    b0: (A * (A + 1 + (A - 1) * cw + sA)) / a0,
+    b1: (-2 * A * (A - 1 + (A + 1) * cw)) / a0,
+    b2: (A * (A + 1 + (A - 1) * cw - sA)) / a0,
+    a1: (2 * (A - 1 - (A + 1) * cw)) / a0,
+    a2: (A + 1 - (A - 1) * cw - sA) / a0,
+  };
+}
+
 /** Runs a biquad (direct form I) over `input`, writing into `out` (may be the same array). */
 export function filter(f: Biquad, input: Float32Array, out: Float32Array = new Float32Array(input.length)): Float32Array {
   let x1 = 0;

@@ -226,7 +226,7 @@ const starvation: FaultModel = {
     const hiss = bandNoise(rng, ctx.n, 1500, 6500, ctx.sampleRate);
     for (let i = 0; i < ctx.n; i++) hiss[i] *= ctx.run[i];
     if (rms(hiss) > 0) normalizeRms(hiss);
-    for (let i = 0; i < ctx.n; i++) hiss[i] *= 0.4 * grow(s);
+    for (let i = 0; i < ctx.n; i++) hiss[i] *= 0.6 * grow(s);
     return hiss;
   },
 };

@@ -51,6 +51,10 @@ export interface MachineParams {
   readonly mountResonance: number;
   /** Microphone placement: this machine's level offset in dB. */
   readonly levelDb: number;
+  /** The site microphone's low-frequency corner (MEMS mics roll off below 20–90 Hz). */
+  readonly micHighpassHz: number;
+  /** The site microphone's treble tilt: a high shelf at 1 kHz of ±3 dB (capsule, port, enclosure). */
+  readonly micTiltDb: number;
 }
 
 const MAX_HARMONIC_HZ = 1600;
@@ -106,6 +110,9 @@ export function sampleMachine(key: string, id = key, overrides: Partial<MachineP
     bearingResonance: rng.logUniform(2500, 5500),
     mountResonance: rng.logUniform(150, 600),
     levelDb: rng.uniform(-6, 6),
+    // Drawn last so adding them left every earlier parameter of existing seeds unchanged.
+    micHighpassHz: rng.logUniform(20, 90),
+    micTiltDb: rng.uniform(-3, 3),
   };
   return { ...base, ...overrides, id: overrides.id ?? id };
 }
