@@ -165,6 +165,18 @@ const dct = dctMatrix(N_MFCC, N_MELS);
 
 /** Computes the 301 features of a 16 kHz mono clip (≥ 1 s). Throws FeatureError on unusable input. */
 export function extractFeatures(pcm: Float32Array): Float64Array {
+  return analyzeClip(pcm).features;
+}
+
+export interface ClipAnalysis {
+  readonly features: Float64Array;
+  /** The 64-band log-mel (dB, floor 100 dB under each frame's power), frame-major [frames × 64]. */
+  readonly logmel: Float32Array;
+  readonly frames: number;
+}
+
+/** Features plus the log-mel matrix they were computed from (the autoencoder's input). */
+export function analyzeClip(pcm: Float32Array): ClipAnalysis {
   if (!(pcm instanceof Float32Array)) throw new FeatureError('features: PCM must be a Float32Array');
   if (pcm.length < MIN_SAMPLES) {
     throw new FeatureError(`features: clip too short (${pcm.length} samples; need at least ${MIN_SAMPLES} = 1 s at 16 kHz)`);
@@ -186,6 +198,8 @@ export function extractFeatures(pcm: Float32Array): Float64Array {
   for (let i = 0; i < n; i++) x[i] = pcm[i] - dc;
 
   timeFeatures(x, set);
+  const nFrames = 1 + Math.floor((n - FRAME) / HOP);
+  const logmel = new Float32Array(nFrames * N_MELS);
   const frameDb = frameFeatures(x, set);
   const speed = harmonicFeatures(x, set);
   envelopeFeatures(x, speed, set);
@@ -194,7 +208,7 @@ export function extractFeatures(pcm: Float32Array): Float64Array {
   for (let i = 0; i < out.length; i++) {
     if (Number.isNaN(out[i])) throw new Error(`feature ${FEATURE_NAMES[i]} was not computed`);
   }
-  return out;
+  return { features: out, logmel, frames: nFrames };
 
   function timeFeatures(x: Float64Array, set: (n: string, v: number) => void) {
     let m2 = 0;
@@ -228,7 +242,6 @@ export function extractFeatures(pcm: Float32Array): Float64Array {
 
   /** Per-frame spectral features; returns each frame's level (dB) for the modulation features. */
   function frameFeatures(x: Float64Array, set: (n: string, v: number) => void): Float64Array {
-    const nFrames = 1 + Math.floor((n - FRAME) / HOP);
     const bins = FRAME / 2 + 1;
     const binHz = sr / FRAME;
     const p = new Float64Array(bins);
@@ -371,6 +384,7 @@ export function extractFeatures(pcm: Float32Array): Float64Array {
       }
       mlogMean /= N_MELS;
       for (let m = 0; m < N_MELS; m++) {
+        logmel[t * N_MELS + m] = mlog[m];
         melDb[m][t] = mlog[m];
         melRel[m][t] = mlog[m] - mlogMean;
       }

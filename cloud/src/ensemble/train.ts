@@ -1,0 +1,183 @@
+/**
+ * Trains the ensemble from normal clips (unsupervised) and, when given, labelled fault clips
+ * (the fault classifier). Calibration uses out-of-fold scores: with 4 folds, each normal clip is
+ * scored by detectors trained on the other three quarters, so the threshold reflects unseen
+ * normal data; the detectors that ship are then trained on all normal clips.
+ */
+import { type Progress, silentProgress } from '../../../cli/progress.ts';
+import { combine, fitCombined, fitRobustZ, toZ } from './calibration.ts';
+import { FaultClassifier } from './classifier.ts';
+import { trainAutoencoder } from './detectors/autoencoder-train.ts';
+import { IsolationForestDetector } from './detectors/iforest.ts';
+import { MahalanobisDetector } from './detectors/mahalanobis.ts';
+import { OneClassSvmDetector } from './detectors/ocsvm.ts';
+import type { ClipView, Detector } from './detectors/types.ts';
+import { analyzeClip, type ClipAnalysis, LEVEL_INVARIANT_INDICES } from './features.ts';
+import { clipZ, fitStandardizer, standardize } from './linalg.ts';
+import { TrainedEnsemble, validateClip, Z_LIMIT } from './model.ts';
+import { mulberry32, permutation } from './rng.ts';
+
+export interface LabelledPcm {
+  readonly pcm: Float32Array;
+  readonly label: string;
+  /** Where it came from (error messages). */
+  readonly source?: string;
+}
+
+export interface TrainOptions {
+  readonly normal: readonly { pcm: Float32Array; source?: string }[];
+  /** Labelled fault clips for the classifier (label = fault id). May be empty. */
+  readonly faults?: readonly LabelledPcm[];
+  readonly seed?: number;
+  /** Smaller detectors for tests and smoke runs. */
+  readonly quick?: boolean;
+  readonly progress?: Progress;
+  /** Extra facts recorded in the model's `training` block. */
+  readonly notes?: Record<string, unknown>;
+}
+
+export const MIN_NORMAL_CLIPS = 20;
+const FOLDS = 4;
+
+export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble> {
+  const progress = opts.progress ?? silentProgress;
+  const seed = opts.seed ?? 1;
+  const quick = opts.quick ?? false;
+  if (opts.normal.length < MIN_NORMAL_CLIPS) {
+    throw new Error(
+      `need at least ${MIN_NORMAL_CLIPS} normal clips to train and calibrate the ensemble (got ${opts.normal.length})`,
+    );
+  }
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, t0: number) => {
+    timings[name] = Math.round(Date.now() - t0);
+  };
+
+  let t0 = Date.now();
+  const analyses = analyzeAll(opts.normal, 'normal', progress);
+  const faultAnalyses = analyzeAll(opts.faults ?? [], 'fault', progress);
+  lap('featuresMs', t0);
+
+  // Cross-fitting: every normal clip is scored by detectors that did not see it (4 folds), so
+  // calibration uses held-out scores for all clips; the final detectors then train on all clips.
+  const folds = Math.min(FOLDS, Math.floor(analyses.length / 5));
+  const order = permutation(analyses.length, mulberry32(seed));
+  const foldOf = new Int32Array(analyses.length);
+  order.forEach((clip, rank) => {
+    foldOf[clip] = rank % folds;
+  });
+
+  const standardizer = fitStandardizer(
+    analyses.map((a) => a.features),
+    LEVEL_INVARIANT_INDICES,
+  );
+  const view = (a: ClipAnalysis): ClipView => ({
+    z: clipZ(standardize(standardizer, a.features), Z_LIMIT),
+    logmel: a.logmel,
+    frames: a.frames,
+  });
+  const views = analyses.map(view);
+
+  const aeOptions = {
+    epochs: quick ? 3 : 12,
+    hidden: quick ? 64 : 128,
+    bottleneck: quick ? 16 : 24,
+    maxWindows: quick ? 1500 : 6000,
+  };
+  const fitAll = async (idx: number[], fitSeed: number): Promise<Detector[]> => {
+    const rows = idx.map((i) => views[i].z);
+    const out: Detector[] = [];
+    let t = Date.now();
+    out.push(MahalanobisDetector.train(rows));
+    timings.mahalanobisMs = (timings.mahalanobisMs ?? 0) + Date.now() - t;
+    t = Date.now();
+    out.push(IsolationForestDetector.train(rows, { trees: quick ? 50 : 150, seed: fitSeed }));
+    timings.iforestMs = (timings.iforestMs ?? 0) + Date.now() - t;
+    t = Date.now();
+    out.push(await OneClassSvmDetector.train(rows, { nu: 0.1 }));
+    timings.ocsvmMs = (timings.ocsvmMs ?? 0) + Date.now() - t;
+    t = Date.now();
+    out.push(
+      await trainAutoencoder(
+        idx.map((i) => analyses[i]),
+        { ...aeOptions, seed: fitSeed },
+      ),
+    );
+    timings.autoencoderMs = (timings.autoencoderMs ?? 0) + Date.now() - t;
+    return out;
+  };
+
+  const oof: number[][] = [];
+  for (let f = 0; f < folds; f++) {
+    progress.log(
+      `fold ${f + 1}/${folds}: training detectors on ${analyses.length - order.filter((_, r) => r % folds === f).length} clips`,
+    );
+    const trainIdx = analyses.map((_, i) => i).filter((i) => foldOf[i] !== f);
+    const held = analyses.map((_, i) => i).filter((i) => foldOf[i] === f);
+    const dets = await fitAll(trainIdx, seed + f + 1);
+    for (const i of held) oof[i] = dets.map((d) => d.score(views[i]));
+  }
+  progress.log(`final detectors on all ${analyses.length} normal clips`);
+  const detectors = await fitAll(
+    analyses.map((_, i) => i),
+    seed,
+  );
+  const calibrated = detectors.map((detector, k) => ({
+    detector,
+    calibration: fitRobustZ(
+      detector.transform,
+      oof.map((s) => s[k]),
+    ),
+  }));
+  const stats = oof.map((s) => combine(calibrated.map((d, k) => toZ(d.calibration, s[k]))));
+  const combined = fitCombined(stats);
+
+  let classifier: FaultClassifier | null = null;
+  const faultCounts: Record<string, number> = {};
+  for (const f of opts.faults ?? []) faultCounts[f.label] = (faultCounts[f.label] ?? 0) + 1;
+  if (Object.keys(faultCounts).length >= 2) {
+    t0 = Date.now();
+    classifier = await FaultClassifier.train(
+      faultAnalyses.map((a) => view(a).z),
+      (opts.faults ?? []).map((f) => f.label),
+      { trees: quick ? 20 : 100, seed },
+    );
+    lap('classifierMs', t0);
+  } else if (opts.faults?.length) {
+    progress.log('fault classifier skipped: labelled clips of at least two fault types are needed');
+  }
+  timings.totalMs = Date.now() - started;
+
+  return new TrainedEnsemble(
+    standardizer,
+    calibrated,
+    combined,
+    classifier,
+    {
+      seed,
+      quick,
+      normalClips: analyses.length,
+      crossFitFolds: folds,
+      autoencoder: aeOptions,
+      faultClips: faultCounts,
+      features: LEVEL_INVARIANT_INDICES.length,
+      timings,
+      ...opts.notes,
+    },
+    new Date().toISOString(),
+  );
+}
+
+function analyzeAll(clips: readonly { pcm: Float32Array; source?: string }[], what: string, progress: Progress): ClipAnalysis[] {
+  return clips.map((c, i) => {
+    try {
+      validateClip(c.pcm, { maxSeconds: 600 });
+      const a = analyzeClip(c.pcm);
+      progress.update(i + 1, clips.length, `${what} clip features`);
+      return a;
+    } catch (err) {
+      throw new Error(`${what} clip ${c.source ?? `#${i}`}: ${(err as Error).message}`);
+    }
+  });
+}
