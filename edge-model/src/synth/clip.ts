@@ -277,14 +277,15 @@ function render(spec: ClipSpec, atSite: boolean): { pcm: Float32Array; info: Cli
   const shortCycle = count < n;
   if (model?.render && severity > 0) addScaled(mix, model.render(ctx, severity, rFault), R);
 
-  const room = roomNoise(n, sr, rRoom);
-  addScaled(mix, room.noise, R * db(-snrDb));
+  // A neighbour's own room noise would be the same room twice: only the site hears the room.
+  const room = atSite ? roomNoise(n, sr, rRoom) : null;
+  if (room) addScaled(mix, room.noise, R * db(-snrDb));
   let neighbourDb: number | null = null;
   if (atSite && (spec.neighbours ?? true) && rNeighbour.chance(0.5)) {
     // The same plant room shares the mains; the neighbour is a fixed machine per site.
     const other = sampleMachine(`neighbour:${m.id}`, `${m.id}-neighbour`, { mainsHz: m.mainsHz });
     neighbourDb = -Math.round(rNeighbour.uniform(4, 16) * 100) / 100;
-    const nb = render({ machine: other, seed: `${spec.seed}:neighbour`, durationS, snrDb: 60 }, false).pcm;
+    const nb = render({ machine: other, seed: `${spec.seed}:neighbour`, durationS }, false).pcm;
     addScaled(mix, normalizeRms(nb), R * db(neighbourDb));
   }
   if (atSite) {
@@ -316,7 +317,7 @@ function render(spec: ClipSpec, atSite: boolean): { pcm: Float32Array; info: Cli
       gainDb,
       unloaderStep,
       shortCycle,
-      roomEvent: room.event,
+      roomEvent: room?.event ?? false,
       neighbourDb,
     },
   };
