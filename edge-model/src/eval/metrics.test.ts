@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../synth/prng.ts';
 import { MetricError, partialAuc, rocAuc, standardizedPartialAuc } from './metrics.ts';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -67,5 +68,41 @@ describe('partialAuc (DCASE, max FPR 0.1)', () => {
   it('rejects an out-of-range maxFpr', () => {
     expect(() => partialAuc([0, 1], [0, 1], 0)).toThrow(/maxFpr/);
     expect(() => partialAuc([0, 1], [0, 1], 1.5)).toThrow(/maxFpr/);
+  });
+});
+
+/** Pair counting straight from the definitions: H(x) = 1 if x > 0, ½ if x = 0, else 0. */
+function pairShare(anomalies: number[], normals: number[]): number {
+  let wins = 0;
+  for (const a of anomalies) for (const n of normals) wins += a > n ? 1 : a === n ? 0.5 : 0;
+  return wins / (anomalies.length * normals.length);
+}
+
+describe('agreement with the pair-counting definitions on random data', () => {
+  it('rocAuc equals the Mann–Whitney share of winning pairs, ties included', () => {
+    const rng = new Rng('auc-property');
+    for (let trial = 0; trial < 50; trial++) {
+      const nA = rng.int(1, 15);
+      const nN = rng.int(1, 15);
+      const anomalies = Array.from({ length: nA }, () => rng.int(0, 8));
+      const normals = Array.from({ length: nN }, () => rng.int(0, 6));
+      const scores = [...anomalies, ...normals];
+      const labels = [...anomalies.map(() => 1), ...normals.map(() => 0)];
+      expect(rocAuc(scores, labels)).toBeCloseTo(pairShare(anomalies, normals), 12);
+    }
+  });
+
+  it('partialAuc equals DCASE’s count against the top ⌊pN⁻⌋ normal clips when pN⁻ is whole', () => {
+    const rng = new Rng('pauc-property');
+    for (let trial = 0; trial < 50; trial++) {
+      const nN = 10 * rng.int(1, 4); // pN⁻ = 1..4 at p = 0.1
+      // Distinct normal scores (so "the top ⌊pN⁻⌋" is well defined); anomalies may tie with them.
+      const normals = Array.from({ length: nN }, (_, i) => i).sort(() => rng.next() - 0.5);
+      const anomalies = Array.from({ length: rng.int(1, 12) }, () => rng.int(nN - 8, nN + 2));
+      const top = [...normals].sort((a, b) => b - a).slice(0, nN / 10);
+      const scores = [...anomalies, ...normals];
+      const labels = [...anomalies.map(() => 1), ...normals.map(() => 0)];
+      expect(partialAuc(scores, labels, 0.1)).toBeCloseTo(pairShare(anomalies, top), 12);
+    }
   });
 });
