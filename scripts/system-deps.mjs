@@ -10,6 +10,8 @@ const NEEDS = [
   { what: 'GoogleTest', present: () => existsSync('/usr/include/gtest/gtest.h'), pkg: 'libgtest-dev' },
   { what: 'Chromium', present: () => existsSync('/usr/bin/chromium'), pkg: 'chromium', browser: true },
   // Hangul glyphs for the Korean screenshots the web tests take.
+  // A pty pair for provisioning the firmware's host build over "serial" in the flasher tests.
+  { what: 'socat', present: () => has('socat'), pkg: 'socat' },
   { what: 'Korean fonts', present: () => existsSync('/usr/share/fonts/truetype/nanum'), pkg: 'fonts-nanum' },
 ];
 

@@ -171,8 +171,11 @@ export class ImprovClient {
     );
   }
 
-  /** Signalcraft vendor RPC 0xA0: stores the cloud URL and the device token on the device. */
-  setCloud(cloudUrl: string, deviceToken: string): Promise<void> {
+  /**
+   * Signalcraft vendor RPC 0xA0: stores the cloud URL and the device token (and, when given, the
+   * device id the token belongs to) on the device.
+   */
+  setCloud(cloudUrl: string, deviceToken: string, deviceId?: string): Promise<void> {
     let parsed: URL;
     try {
       parsed = new URL(cloudUrl);
@@ -183,17 +186,14 @@ export class ImprovClient {
       return Promise.reject(new ImprovRpcError(`cloud URL must be http(s), got ${parsed.protocol}`, 0x01));
     }
     if (!deviceToken) return Promise.reject(new ImprovRpcError('the device token is empty', 0x01));
-    return this.request(
-      encodeRpc(RpcCommand.SetCloud, [cloudUrl, deviceToken]),
-      'set cloud URL and token',
-      (type, data, resolve) => {
-        if (type !== PacketType.RpcResult) return false;
-        const r = decodeRpcData(data);
-        if (r.command !== RpcCommand.SetCloud) return false;
-        resolve();
-        return true;
-      },
-    );
+    const strings = deviceId ? [cloudUrl, deviceToken, deviceId] : [cloudUrl, deviceToken];
+    return this.request(encodeRpc(RpcCommand.SetCloud, strings), 'set cloud URL and token', (type, data, resolve) => {
+      if (type !== PacketType.RpcResult) return false;
+      const r = decodeRpcData(data);
+      if (r.command !== RpcCommand.SetCloud) return false;
+      resolve();
+      return true;
+    });
   }
 }
 

@@ -42,6 +42,7 @@ export class SerialLink {
   private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   private loop: Promise<void> | null = null;
   private closed = false;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(readonly port: SerialPortLike) {}
 
@@ -71,14 +72,20 @@ export class SerialLink {
     return () => this.listeners.delete(listener);
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
-    if (!this.port.writable) throw new Error('serial port is not open');
-    const w = this.port.writable.getWriter();
-    try {
-      await w.write(bytes);
-    } finally {
-      w.releaseLock();
-    }
+  /** Writes in call order; a reply can arrive before the previous write has drained. */
+  write(bytes: Uint8Array): Promise<void> {
+    const run = async () => {
+      if (!this.port.writable) throw new Error('serial port is not open');
+      const w = this.port.writable.getWriter();
+      try {
+        await w.write(bytes);
+      } finally {
+        w.releaseLock();
+      }
+    };
+    const next = this.writing.then(run, run);
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {

@@ -101,7 +101,7 @@ export class ImprovDeviceSim {
       }
       case RpcCommand.SetCloud: {
         const [url, token] = strings;
-        if (strings.length !== 2 || !/^https?:\/\//.test(url ?? '') || !token) {
+        if ((strings.length !== 2 && strings.length !== 3) || !/^https?:\/\//.test(url ?? '') || !token) {
           this.error(ImprovError.InvalidRpc);
           return;
         }

@@ -37,10 +37,12 @@ if (!serial) {
 // Provisioning values handed over by the dashboard's "flash this device" link. They ride in the
 // fragment so the token never reaches a server log.
 const params = new URLSearchParams(location.hash.slice(1));
-($('cloud') as HTMLInputElement).value = params.get('cloud') ?? location.origin;
+const query = new URLSearchParams(location.search);
+($('cloud') as HTMLInputElement).value = params.get('cloud') ?? query.get('cloud') ?? location.origin;
+const deviceId = params.get('device') ?? query.get('device') ?? undefined;
 ($('token') as HTMLInputElement).value = params.get('token') ?? '';
 
-const manifestUrl = new URL(new URLSearchParams(location.search).get('manifest') ?? '../firmware/manifest.json', location.href);
+const manifestUrl = new URL(query.get('manifest') ?? '../firmware/manifest.json', location.href);
 let manifest: Manifest | null = null;
 
 function status(id: string, text: string, kind: 'info' | 'success' | 'danger' = 'info', extra?: HTMLElement): void {
@@ -218,7 +220,7 @@ $('provision-form').addEventListener('submit', async (ev) => {
     const info = await client.getDeviceInfo();
     $('device-info').textContent = `${t('device')}: ${info.name} · ${info.firmware} ${info.version} · ${info.chip}`;
     await client.provisionWifi(($('ssid') as HTMLInputElement).value, ($('password') as HTMLInputElement).value);
-    await client.setCloud(($('cloud') as HTMLInputElement).value, ($('token') as HTMLInputElement).value.trim());
+    await client.setCloud(($('cloud') as HTMLInputElement).value, ($('token') as HTMLInputElement).value.trim(), deviceId);
     status('provision-status', t('provisioned'), 'success');
   } catch (err) {
     status('provision-status', `${t('provisionFailed')}: ${(err as Error).message}`, 'danger');

@@ -118,6 +118,9 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
     await page.waitForSelector('body[data-sse=ready]', { state: 'attached' });
     await ingest('freezer', [{ score: 0.87, state: 'normal' }]);
     await page.waitForSelector('[data-testid=timeline][data-points="31"]', { timeout: 10_000 });
+    expect(await page.textContent('[data-testid=last-score]')).toBe('0.87');
+    await noMissingTranslations(page);
+    await page.screenshot({ path: join(shots, 'machine-desktop.png'), fullPage: true });
     // Dragging across the chart zooms: the page refetches that span from the API.
     const box = await page.locator('[data-testid=timeline] .u-over').boundingBox();
     if (!box) throw new Error('no chart');
@@ -128,9 +131,6 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
     await page.mouse.up();
     const url = new URL((await zoomed).url());
     expect(Number(url.searchParams.get('to')) - Number(url.searchParams.get('from'))).toBeLessThan(3600_000 * 0.5);
-    expect(await page.textContent('[data-testid=last-score]')).toBe('0.87');
-    await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'machine-desktop.png'), fullPage: true });
 
     // The fleet picks the same verdict up live as well.
     await page.click('[data-testid=nav-fleet]');
@@ -252,6 +252,67 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
     await page.click('[data-testid=lang]');
     await noMissingTranslations(page);
     expect(await page.textContent('[data-testid=nav-settings]')).toBe('Settings');
+    await ctx.close();
+  });
+
+  it('lists a device clip with its spectrogram and audio, and records a technician label', async () => {
+    // 1 s of a 120 Hz hum with a 3 kHz whine, pcm16, as a device would upload it.
+    const n = 16000;
+    const pcm = Buffer.alloc(n * 2);
+    for (let i = 0; i < n; i++) {
+      const x = 0.3 * Math.sin((2 * Math.PI * 120 * i) / 16000) + 0.05 * Math.sin((2 * Math.PI * 3000 * i) / 16000);
+      pcm.writeInt16LE(Math.round(x * 32767), i * 2);
+    }
+    const d = devices.display;
+    d.seq += 1;
+    const up = await call(front.url, 'POST', '/api/v1/device/clips', {
+      token: d.token,
+      body: {
+        v: 1,
+        deviceId: d.id,
+        bootId: 'c0ffee01',
+        seq: d.seq,
+        t: Date.now(),
+        edgeScore: 0.93,
+        sampleRate: 16000,
+        encoding: 'pcm16',
+        samples: n,
+        audio: pcm.toString('base64'),
+      },
+    });
+    expect(up.status).toBe(200);
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(`${front.url}/app/login`);
+    await page.fill('#email', 'owner@example.com');
+    await page.fill('#password', PASSWORD);
+    await page.click('[data-testid=login-submit]');
+    await page.waitForSelector('[data-testid=fleet-row]');
+    await page.click('[data-testid=fleet-row][data-health=alarm]');
+    await page.click('[data-testid=clip]');
+    await page.waitForSelector('[data-testid=spectrogram]');
+    // The canvas holds the clip's frames × mel bands and is not blank.
+    const painted = await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid=spectrogram]') as HTMLCanvasElement | null;
+      if (!c || c.width < 10) return null;
+      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+      if (!px) return null;
+      const values = new Set<number>();
+      for (let i = 0; i < px.length; i += 4) values.add(px[i]);
+      return values.size > 10 ? { w: c.width, h: c.height } : null;
+    });
+    expect(await painted.jsonValue()).toEqual({ w: 30, h: 64 });
+    const src = await page.getAttribute('[data-testid=audio]', 'src');
+    const wav = await fetch(`${front.url}${src}`, { headers: { cookie: owner.cookieHeader() } });
+    expect(wav.headers.get('content-type')).toContain('audio/wav');
+    await page.selectOption('[data-testid=label-select]', 'loose-mount');
+    await page.click('[data-testid=label-submit]');
+    await page.waitForSelector('[data-testid=labels] li');
+    const clipId = up.body.clipId;
+    const detail = (await owner.req('GET', `/api/clips/${clipId}`)).body;
+    expect(detail.labels.map((l: { label: string }) => l.label)).toEqual(['loose-mount']);
+    await noMissingTranslations(page);
+    await page.screenshot({ path: join(shots, 'clip-desktop.png'), fullPage: true });
     await ctx.close();
   });
 

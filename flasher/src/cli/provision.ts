@@ -11,6 +11,7 @@ export interface ProvisionCliOptions {
   password?: string;
   cloud?: string;
   token?: string;
+  deviceId?: string;
   baud?: unknown;
   timeout?: unknown;
 }
@@ -60,7 +61,7 @@ export async function runProvision(
     }
     let cloud = false;
     if (opts.cloud && opts.token) {
-      await client.setCloud(opts.cloud, opts.token);
+      await client.setCloud(opts.cloud, opts.token, opts.deviceId);
       cloud = true;
       log(`cloud: ${opts.cloud}`);
     }
@@ -83,12 +84,13 @@ export default defineCommand({
     password: { type: 'string', description: 'Wi-Fi password' },
     cloud: { type: 'string', description: 'cloud URL the device reports to (e.g. https://signalcraft.example.com)' },
     token: { type: 'string', description: 'device token shown once when the device was registered' },
+    'device-id': { type: 'string', description: 'device id the token belongs to (optional; the firmware stores it)' },
     baud: { type: 'string', description: 'baud rate of the firmware console (default 115200)' },
     timeout: { type: 'string', description: 'seconds to wait for Wi-Fi to connect (default 30)' },
     json: { type: 'boolean', default: false, description: 'print the result as JSON' },
   },
   async run({ args }) {
-    const r = await runProvision(args);
+    const r = await runProvision({ ...args, deviceId: args['device-id'] });
     if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else
       process.stdout.write(

@@ -12,8 +12,20 @@ import type { TimelineData } from './timeline-types.ts';
 export type { TimelineData, TimelinePoint } from './timeline-types.ts';
 
 function toColumns(d: TimelineData): uPlot.AlignedData {
-  const xs = d.points.map((p) => p.t / 1000);
-  return [xs, d.points.map((p) => p.mean), d.points.map((p) => p.max), xs.map(() => d.threshold), xs.map(() => d.borderlineLow)];
+  // Bracket the data with empty points at the requested span's ends so the threshold and
+  // borderline lines cross the whole chart even when only a few points exist.
+  const pts = d.points;
+  const head = d.from < (pts[0]?.t ?? Number.POSITIVE_INFINITY) ? [d.from] : [];
+  const tail = d.to > (pts.at(-1)?.t ?? Number.NEGATIVE_INFINITY) && d.to > d.from ? [d.to] : [];
+  const ts = [...head, ...pts.map((p) => p.t), ...tail];
+  const pad = (values: number[]) => [...head.map(() => null), ...values, ...tail.map(() => null)];
+  return [
+    ts.map((t) => t / 1000),
+    pad(pts.map((p) => p.mean)),
+    pad(pts.map((p) => p.max)),
+    ts.map(() => d.threshold),
+    ts.map(() => d.borderlineLow),
+  ] as uPlot.AlignedData;
 }
 
 export function Timeline({ data, onZoom }: { data: TimelineData; onZoom(from: number, to: number): void }) {
@@ -21,6 +33,9 @@ export function Timeline({ data, onZoom }: { data: TimelineData; onZoom(from: nu
   const plot = useRef<uPlot | null>(null);
   const zoomRef = useRef(onZoom);
   zoomRef.current = onZoom;
+  // The x axis shows the span that was asked for, not just where data happens to be.
+  const spanRef = useRef(data);
+  spanRef.current = data;
 
   useEffect(() => {
     const el = box.current;
@@ -28,7 +43,20 @@ export function Timeline({ data, onZoom }: { data: TimelineData; onZoom(from: nu
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height: 260,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, data.threshold * 1.3, 0.5)] } },
+      scales: {
+        x: {
+          time: true,
+          range: (_u, min, max) => {
+            const d = spanRef.current;
+            if (!(d.from < d.to)) return [min, max];
+            return [
+              min == null ? d.from / 1000 : Math.min(d.from / 1000, min),
+              max == null ? d.to / 1000 : Math.max(d.to / 1000, max),
+            ];
+          },
+        },
+        y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, data.threshold * 1.3, 0.5)] },
+      },
       series: [
         {},
         { label: t('scoreMean'), stroke: '#0d6efd', width: 1.5, points: { show: data.points.length < 200 } },
