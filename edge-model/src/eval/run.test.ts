@@ -7,7 +7,15 @@ import { generateDataset } from '../synth/dataset.ts';
 import { FAULT_IDS } from '../synth/faults.ts';
 import { sampleMachine } from '../synth/machine.ts';
 import { clipStatistics, fitBaseline, mahalanobis } from './baseline.ts';
-import { evaluate, summarize } from './run.ts';
+import { evaluate, harmonicMean, summarize } from './run.ts';
+
+describe('harmonicMean', () => {
+  it('is dragged down by the worst value and is 0 if any value is 0', () => {
+    expect(harmonicMean([1, 0.5])).toBeCloseTo(2 / 3, 12);
+    expect(harmonicMean([0.9, 0])).toBe(0);
+    expect(() => harmonicMean([])).toThrow();
+  });
+});
 
 describe('summarize', () => {
   it('scores each fault against all normal clips', () => {
@@ -69,7 +77,10 @@ describe('evaluate on a tiny synthetic dataset', () => {
     expect(Object.keys(b.perFault).sort()).toEqual([...FAULT_IDS].sort());
     for (const f of Object.values(b.perFault)) expect(f.n).toBe(2);
     expect(b.auc).toBeGreaterThan(0.8);
-    expect(Object.keys(r.extras?.perMachine.baseline ?? {})).toEqual(['m00', 'm01']);
+    const per = r.extras?.perMachine.baseline ?? {};
+    expect(Object.keys(per)).toEqual(['m00', 'm01']);
+    const h = r.extras?.machineHarmonicMean.baseline;
+    expect(h?.auc).toBeCloseTo(2 / (1 / per.m00.auc + 1 / per.m01.auc), 12);
   });
 
   it('runs extra scorers on the same clips and rejects non-finite scores', async () => {

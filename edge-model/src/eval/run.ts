@@ -33,6 +33,8 @@ export interface EvalReport {
     readonly baseline: { dims: number; nTrain: number; shrinkage: number };
     /** Per machine (DCASE reports per machine/section): AUC and pAUC of each scorer. */
     readonly perMachine: Record<string, Record<string, FaultResult>>;
+    /** DCASE's official summary: harmonic means of the per-machine AUC and pAUC (null without machines). */
+    readonly machineHarmonicMean: Record<string, { auc: number; pauc: number } | null>;
     readonly testCounts: { normal: number; anomaly: number };
   };
 }
@@ -61,6 +63,13 @@ export function summarize(scores: readonly number[], test: readonly LabelledScor
     );
   }
   return { auc: overall.auc, pauc: overall.pauc, perFault };
+}
+
+/** Harmonic mean (DCASE's way to summarise machines: one bad machine drags the score down). */
+export function harmonicMean(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('harmonic mean of no values');
+  if (values.some((v) => v <= 0)) return 0;
+  return values.length / values.reduce((a, v) => a + 1 / v, 0);
 }
 
 function perMachine(scores: readonly number[], test: readonly LabelledScore[]): Record<string, FaultResult> {
@@ -144,9 +153,12 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
   }
   const out: Record<string, ScorerResult> = {};
   const machines: Record<string, Record<string, FaultResult>> = {};
+  const hmean: Record<string, { auc: number; pauc: number } | null> = {};
   scorers.forEach((s, k) => {
     out[s.name] = summarize(scores[k], scored);
     machines[s.name] = perMachine(scores[k], scored);
+    const per = Object.values(machines[s.name]);
+    hmean[s.name] = per.length ? { auc: harmonicMean(per.map((r) => r.auc)), pauc: harmonicMean(per.map((r) => r.pauc)) } : null;
   });
   return {
     data: opts.dataDir,
@@ -156,6 +168,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
       skipped,
       baseline: { dims: model.dims, nTrain: model.nTrain, shrinkage: model.shrinkage },
       perMachine: machines,
+      machineHarmonicMean: hmean,
       testCounts: { normal: nNormal, anomaly: scored.length - nNormal },
     },
   };
