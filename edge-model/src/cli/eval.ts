@@ -78,6 +78,13 @@ export function formatReport(r: EvalReport): string {
       );
     }
   }
+  for (const [name, per] of Object.entries(r.extras?.perMachine ?? {})) {
+    const entries = Object.entries(per);
+    const h = r.extras?.machineHarmonicMean[name];
+    if (entries.length < 2 || entries.length > 12 || !h) continue;
+    const parts = entries.map(([m, x]) => `${m} ${f3(x.auc)}/${f3(x.pauc)}`);
+    lines.push('', `${name} per machine (AUC/pAUC): ${parts.join(', ')}; harmonic mean ${f3(h.auc)}/${f3(h.pauc)}`);
+  }
   lines.push('', 'n = anomalous clips (each fault is scored against all normal test clips); pAUC: DCASE, max FPR 0.1');
   return `${lines.join('\n')}\n`;
 }
