@@ -1,11 +1,18 @@
-import { mkdirSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestFromFlasherArgs } from '../src/manifest.ts';
+import { NodeSerialPort } from '../src/node-serial.ts';
+import { SerialLink } from '../src/transport.ts';
 import { bundleForBrowser, ensureBuilt, hasChromium, launchChromium, repoRoot } from '../test/chromium.ts';
 import { fixtureBuild } from '../test/firmware-fixture.ts';
 import { serveStatic } from '../test/static-server.ts';
+
+const DEVICE = join(repoRoot, 'firmware/esp32-tflm/host/build/signalcraft-device');
+const hasSocat = ['/usr/bin/socat', '/bin/socat', '/usr/local/bin/socat'].some(existsSync);
 
 const shots = join(repoRoot, 'docs/screenshots');
 
@@ -114,4 +121,63 @@ describe.skipIf(!hasChromium)('web flasher in Chromium with a fake Web Serial po
     expect(await page.textContent('h1')).toBe('Signalcraft flasher');
     await ctx.close();
   });
+
+  it.skipIf(!existsSync(DEVICE) || !hasSocat)(
+    'provisions the firmware host build over a pty from the browser (Web Serial bridged to the pty)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sc-pty-web-'));
+      const procs: ChildProcess[] = [];
+      let link: SerialLink | null = null;
+      try {
+        const devLink = join(dir, 'device-tty');
+        const hostLink = join(dir, 'host-tty');
+        procs.push(spawn('socat', [`pty,raw,echo=0,link=${devLink}`, `pty,raw,echo=0,link=${hostLink}`], { stdio: 'ignore' }));
+        const until = Date.now() + 5000;
+        while (!(existsSync(devLink) && existsSync(hostLink)) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+        const settings = join(dir, 'settings.json');
+        procs.push(spawn(DEVICE, ['--improv', devLink, '--settings', settings], { stdio: 'ignore' }));
+        await new Promise((r) => setTimeout(r, 150));
+
+        const bridge = await bundleForBrowser(join(repoRoot, 'flasher/test/browser-bridge-harness.ts'));
+        const ctx = await browser.newContext({ locale: 'en-US' });
+        const page = await ctx.newPage();
+        link = new SerialLink(new NodeSerialPort(hostLink));
+        const pty = link;
+        await page.exposeFunction('__bridgeWrite', (bytes: number[]) => pty.write(Uint8Array.from(bytes)));
+        await page.addInitScript(bridge);
+        await page.goto(
+          `${base}/flasher/?device=dev_web_7#cloud=${encodeURIComponent('http://127.0.0.1:8787')}&token=sc_dev_web_token`,
+        );
+        await pty.open(115200);
+        pty.onData((b) => void page.evaluate((bytes) => window.__bridgePush(bytes), Array.from(b)).catch(() => undefined));
+        await page.click('[data-testid=provision-only]');
+        await page.click('[data-testid=scan]');
+        await expect.poll(() => page.inputValue('[data-testid=ssid]')).toBe('Signalcraft-Lab');
+        await page.fill('[data-testid=password]', 'frost-1234');
+        await page.click('[data-testid=provision]');
+        await page.waitForFunction(
+          () => document.querySelector('[data-testid=provision-status]')?.textContent?.includes('online'),
+          null,
+          {
+            timeout: 15_000,
+          },
+        );
+        expect(await page.textContent('[data-testid=device-info]')).toContain('signalcraft 0.1.0 · host');
+        const saved = JSON.parse(readFileSync(settings, 'utf8'));
+        expect(saved).toMatchObject({
+          ssid: 'Signalcraft-Lab',
+          password: 'frost-1234',
+          cloudUrl: 'http://127.0.0.1:8787',
+          token: 'sc_dev_web_token',
+          deviceId: 'dev_web_7',
+        });
+        await expect.poll(() => page.textContent('[data-testid=monitor]')).toContain('cloud: url set to http://127.0.0.1:8787');
+        await ctx.close();
+      } finally {
+        await link?.close().catch(() => undefined);
+        for (const p of procs) p.kill('SIGTERM');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
