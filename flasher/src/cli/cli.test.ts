@@ -63,6 +63,13 @@ describe('signalcraft flash / provision over serialport', () => {
     const r = await runFlash({ build: dir, writeManifest: true });
     const m = JSON.parse(readFileSync((r as { manifestPath: string }).manifestPath, 'utf8'));
     expect(m.builds[0].parts.map((p: { offset: number }) => p.offset)).toEqual([0x1000, 0x8000, 0x10000]);
+    // Publishing elsewhere copies the images next to the manifest, byte for byte.
+    const out = join(mkdtempSync(join(tmpdir(), 'sc-release-')), 'release');
+    const pub = await runFlash({ build: dir, writeManifest: true, out });
+    const published = JSON.parse(readFileSync((pub as { manifestPath: string }).manifestPath, 'utf8'));
+    for (const p of published.builds[0].parts) {
+      expect(readFileSync(join(out, p.path)).equals(readFileSync(join(dir, p.path)))).toBe(true);
+    }
   });
 
   it('gives one-line errors for bad flags, missing files and unknown ports', async () => {

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { CliError, numberFlag } from '../../../cli/errors.ts';
 import { createProgress, type Progress } from '../../../cli/progress.ts';
@@ -16,6 +16,8 @@ export interface FlashCliOptions {
   compress?: boolean;
   eraseAll?: boolean;
   writeManifest?: boolean;
+  /** With writeManifest: folder to publish manifest.json and the parts into (default: the build folder). */
+  out?: string;
 }
 
 /**
@@ -33,7 +35,20 @@ export async function runFlash(opts: FlashCliOptions, factory?: NodePortFactory,
   }
   if (opts.writeManifest) {
     if (!opts.build) throw new CliError('--write-manifest needs --build <esp-idf build folder>', 2);
-    const out = join(src.baseDir, 'manifest.json');
+    const outDir = resolve(opts.out ?? src.baseDir);
+    if (outDir !== src.baseDir) {
+      // Publish: the parts keep their relative paths next to the manifest (e.g. the folder the
+      // cloud serves at /firmware/).
+      for (const part of src.manifest.builds.flatMap((b) => b.parts)) {
+        const to = join(outDir, part.path);
+        await mkdir(dirname(to), { recursive: true });
+        await copyFile(join(src.baseDir, part.path), to).catch(() => {
+          throw new CliError(`part ${part.path} is listed in flasher_args.json but missing from ${src.baseDir}`);
+        });
+      }
+    }
+    await mkdir(outDir, { recursive: true });
+    const out = join(outDir, 'manifest.json');
     await writeFile(out, `${JSON.stringify(src.manifest, null, 2)}\n`);
     return { manifestPath: out };
   }
@@ -73,7 +88,12 @@ export default defineCommand({
     'write-manifest': {
       type: 'boolean',
       default: false,
-      description: 'write manifest.json into the --build folder (for the web flasher) and exit',
+      description: 'write manifest.json for the web flasher into the --build folder (or --out) and exit',
+    },
+    out: {
+      type: 'string',
+      description:
+        'with --write-manifest: publish manifest.json and the images here (e.g. firmware/esp32-tflm/release, served at /firmware/)',
     },
   },
   async run({ args }) {
@@ -85,6 +105,7 @@ export default defineCommand({
       compress: args.compress,
       eraseAll: args['erase-all'],
       writeManifest: args['write-manifest'],
+      out: args.out,
     });
     if ('manifestPath' in r) process.stdout.write(`wrote ${r.manifestPath}\n`);
   },
