@@ -19,6 +19,7 @@ import { type EnsembleLoader, RescoreWorker } from './rescore/worker.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
 import { ClipStore } from './storage/clip-store.ts';
 import { DbRecipientDirectory, DrizzleDeliveryStore } from './storage/notify-store.ts';
+import { pruneOld } from './storage/retention.ts';
 
 export interface StartOptions {
   /** Defaults to `loadConfig(process.env)`. */
@@ -139,10 +140,19 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const notifyWorker = ctx.notifier.dispatcher.startWorker({
     intervalMs: opts.notifyIntervalMs ?? 5000,
     now: () => ctx.now(),
-    onError: (err) => ctx.log.error('notification worker failed', { error: String(err) }),
+    onError: (err) =>
+      ctx.log.error('notification worker failed', { error: String(err), cause: String((err as Error)?.cause ?? '') }),
   });
   const sweep = setInterval(() => void ctx.pipeline.sweepOffline().catch(() => undefined), 15_000);
   sweep.unref();
+  const prune = () =>
+    pruneOld(ctx).then(
+      (r) => ctx.log.info('retention', { ...r }),
+      (err) => ctx.log.error('retention failed', { error: String(err), cause: String((err as Error)?.cause ?? '') }),
+    );
+  await prune();
+  const pruner = setInterval(() => void prune(), 3600_000);
+  pruner.unref();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
@@ -160,6 +170,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     close() {
       closed ??= (async () => {
         clearInterval(sweep);
+        clearInterval(pruner);
         ctx.rescore.stop();
         const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,6 +5,7 @@ import { type Client, createClient } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import * as schema from './schema.ts';
+import { serialiseClient } from './serialise.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -30,13 +31,15 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     const file = url.slice('file:'.length);
     if (file && file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
-  const client = createClient({ url, authToken });
-  if (url.startsWith('file:')) {
-    // WAL keeps readers off the writer's back; a committed transaction survives a process kill
-    // with synchronous=NORMAL (only an OS crash could lose the last commits).
+  const local = url.startsWith('file:');
+  // busy timeout on every pooled connection (a PRAGMA would reach only the one that ran it); it
+  // matters for other processes on the same file, this process serialises its own calls
+  const raw = createClient({ url, authToken, timeout: 5000 });
+  const client = local ? serialiseClient(raw, path.resolve(url.slice('file:'.length))) : raw;
+  if (local) {
+    // WAL (persistent for the file) keeps readers off the writer's back. synchronous stays at
+    // SQLite's default FULL on every pooled connection: a commit is on disk before the ack.
     await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA synchronous = NORMAL');
-    await client.execute('PRAGMA busy_timeout = 5000');
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS });
