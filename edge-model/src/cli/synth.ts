@@ -89,8 +89,9 @@ export default defineCommand({
         const key = `${c.split ? `${c.split}/` : ''}${c.fault ? `anomaly/${c.fault}` : 'normal'}`;
         byLabel.set(key, (byLabel.get(key) ?? 0) + 1);
       }
+      const nm = manifest.machines.length;
       process.stdout.write(
-        `${outDir}: ${manifest.clips.length} clips from ${manifest.machines.length} machines (seed ${manifest.seed})\n`,
+        `${outDir}: ${manifest.clips.length} clips from ${nm} machine${nm === 1 ? '' : 's'} (seed ${manifest.seed})\n`,
       );
       for (const [k, n] of [...byLabel].sort()) process.stdout.write(`  ${k.padEnd(28)}${n}\n`);
     } catch (err) {
