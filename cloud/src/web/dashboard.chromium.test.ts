@@ -5,8 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, hasChromium, launchChromium, repoRoot } from '../../../flasher/test/chromium.ts';
 import { pushSubscriptions } from '../db/schema.ts';
-import { createPushChannel } from '../notify/channels/push.ts';
-import { sampleAlarm, sampleMessage, sampleRecipient } from '../notify/testing/fixtures.ts';
 import { startPushService } from '../notify/testing/push-service.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
 
@@ -330,7 +328,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
     await ctx.close();
   });
 
-  it('subscribes to web push through the service worker and shows a notification delivered by the push service', async () => {
+  it('subscribes to web push; an alarm is pushed through the dispatcher and shown by the service worker', async () => {
     const push = await startPushService();
     try {
       const ctx = await browser.newContext({ locale: 'en-US' });
@@ -370,8 +368,19 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
         };
         PushManager.prototype.getSubscription = async () => current;
       });
+      // A separate organisation, so no other test's preferences (quiet hours) apply.
+      const pushUser = await UserClient.signup(front.url, 'push@example.com', { orgName: 'Busan Ice', name: 'Park' });
+      const reg = await pushUser.req('POST', '/api/devices', {
+        name: 'ESP32 ice',
+        siteName: 'Busan',
+        machineName: 'Ice machine',
+        compressorType: 'scroll',
+        location: '',
+      });
+      devices.busan = { id: reg.body.device.id, machineId: reg.body.device.machineId, token: reg.body.provisioningToken, seq: 0 };
+      await ingest('busan', [{ score: 0.2, state: 'normal' }]);
       await page.goto(`${front.url}/app/login`);
-      await page.fill('#email', 'owner@example.com');
+      await page.fill('#email', 'push@example.com');
       await page.fill('#password', PASSWORD);
       await page.click('[data-testid=login-submit]');
       await page.waitForSelector('[data-testid=fleet-row]');
@@ -393,16 +402,19 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
         );
       expect(sub).toBeTruthy();
 
-      // Send through the cloud's web-push channel (VAPID-signed, aes128gcm) to the stored subscription.
-      const channel = createPushChannel({ vapid: { ...s.ctx.secrets.vapid, subject: 'mailto:ops@example.com' } });
-      const msg = sampleMessage('en', sampleAlarm({ id: 'alarm-push-1' }));
-      const recipient = sampleRecipient({
-        pushSubscriptions: [{ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }],
-      });
-      const result = await channel.send(recipient, sub.endpoint, msg);
-      expect(result.ok).toBe(true);
+      // An alarm on that user's machine: alarm engine → notification dispatcher → web-push channel
+      // (VAPID, aes128gcm) → the push service, which decrypts what it received.
+      await ingest('busan', [
+        { score: 2.5, state: 'alarm' },
+        { score: 2.6, state: 'alarm' },
+        { score: 2.7, state: 'alarm' },
+      ]);
+      await expect.poll(() => push.received(sub.endpoint).length, { timeout: 15_000 }).toBeGreaterThan(0);
       const [payload] = push.received(sub.endpoint);
-      expect(JSON.parse(payload)).toMatchObject({ title: msg.title, alarmId: 'alarm-push-1' });
+      const msg = JSON.parse(payload) as { title: string; alarmId: string; url: string };
+      const [alarm] = (await pushUser.req('GET', '/api/alarms?status=open')).body as { id: string }[];
+      expect(msg.alarmId).toBe(alarm.id);
+      expect(msg.url).toContain(`/app/#/alarms/${alarm.id}`);
 
       // Hand the decrypted payload to the real service worker as a push event.
       const cdp = await ctx.newCDPSession(page);
@@ -422,6 +434,9 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
           page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.title)),
         )
         .toContain(msg.title);
+      // The notification's link opens that alarm in the dashboard.
+      await page.goto(msg.url);
+      await page.waitForSelector(`[data-alarm-id="${alarm.id}"]`);
       await ctx.close();
     } finally {
       await push.close();
