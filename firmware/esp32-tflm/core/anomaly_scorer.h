@@ -26,6 +26,7 @@ class AnomalyScorer {
   // The standardised input z of the most recent model input (for parity tests).
   const std::vector<float>& lastInput() const { return x_; }
   void reset();
+  size_t memoryBytes() const { return (context_.capacity() + x_.capacity()) * sizeof(float); }
 
  private:
   const ModelConfig* cfg_ = nullptr;

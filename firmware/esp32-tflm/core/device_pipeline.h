@@ -49,6 +49,14 @@ class DevicePipeline {
   void clearEvents() { events_.clear(); }
   uint64_t samplesSeen() const { return samples_; }
   uint32_t windowsSeen() const { return windows_; }
+  struct Memory {
+    size_t frontend, scorer, clipRing, fsm, batch, pcm;
+    size_t total() const { return frontend + scorer + clipRing + fsm + batch + pcm; }
+  };
+  Memory memory() const {
+    return {stream_.memoryBytes(), scorer_.memoryBytes(), clips_.memoryBytes(), sizeof(VerdictFsm),
+            batch_.capacity() * sizeof(protocol::Window), pcmF_.capacity() * sizeof(float)};
+  }
 
  private:
   void onFrame(const float* mel);

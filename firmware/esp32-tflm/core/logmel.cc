@@ -79,6 +79,11 @@ std::vector<float> LogMel::denseFilterbank() const {
   return d;
 }
 
+size_t LogMel::memoryBytes() const {
+  return (window_.capacity() + frame_.capacity() + power_.capacity() + weights_.capacity()) * sizeof(float) +
+         bands_.capacity() * sizeof(MelBand) + fft_.memoryBytes();
+}
+
 Status LogMelStream::init(const FrontendParams& p) {
   Status s = lm_.init(p);
   if (!s.ok) return s;

@@ -27,6 +27,10 @@ class LogMel {
   void compute(const float* frame, float* out);
   // Dense [nMels][fftSize/2+1] filterbank, for tests.
   std::vector<float> denseFilterbank() const;
+  // Heap bytes held (tables and work buffers), for the RAM budget.
+  size_t memoryBytes() const;
+  // Multiply-adds of the mel stage per frame (non-zero filter weights).
+  size_t melMacs() const { return weights_.size(); }
 
  private:
   FrontendParams p_{};
@@ -54,6 +58,8 @@ class LogMelStream {
     }
   }
   void reset();
+  size_t memoryBytes() const { return lm_.memoryBytes() + (ring_.capacity() + frame_.capacity() + mel_.capacity()) * sizeof(float); }
+  const LogMel& logMel() const { return lm_; }
 
  private:
   LogMel lm_;

@@ -15,6 +15,10 @@ class RealFft {
   int size() const { return n_; }
   // in: n real samples. out: power |X_k|^2 for k = 0..n/2 (no normalisation).
   void power(const float* in, float* out);
+  size_t memoryBytes() const {
+    return bitrev_.capacity() * sizeof(int) +
+           (cos_.capacity() + sin_.capacity() + splitCos_.capacity() + splitSin_.capacity() + re_.capacity() + im_.capacity()) * sizeof(float);
+  }
 
  private:
   int n_ = 0;

@@ -238,6 +238,10 @@ extern "C" void app_main() {
   DeviceOptions opt;
   opt.identity = gIdentity;
   opt.batchWindows = 60;
+  // 3 s before + 1 s after the borderline window: a 33 KB ADPCM ring and a ~44 KB message at send
+  // time fit a plain ESP32 next to Wi-Fi + TLS (README "On-device budget"); with PSRAM use 4 + 2.
+  opt.clip.preSeconds = 3.f;
+  opt.clip.postSeconds = 1.f;
   gOutboxMutex = xSemaphoreCreateMutex();
   s = gPipeline.init(cfg, &runner, &gOutbox, opt, nowMs());
   if (!s.ok) {
