@@ -6,6 +6,7 @@ Status DevicePipeline::init(const ModelConfig& cfg, ModelRunner* runner, Outbox*
   if (!protocol::validDeviceId(o.identity.deviceId))
     return Status::Error("device id '%s' must be 1-64 of A-Z a-z 0-9 _ -", o.identity.deviceId.c_str());
   if (!protocol::validBootId(o.identity.bootId)) return Status::Error("boot id '%s' must be 8-32 hex", o.identity.bootId.c_str());
+  if (o.reportEvery < 1) return Status::Error("reportEvery %d must be >= 1", o.reportEvery);
   if (o.batchWindows < 1 || o.batchWindows > protocol::kMaxWindowsPerBatch)
     return Status::Error("batchWindows %d must be 1..%d", o.batchWindows, protocol::kMaxWindowsPerBatch);
   cfg_ = &cfg;
@@ -76,8 +77,17 @@ void DevicePipeline::onFrame(const float* mel) {
   const bool overridden = opt_.clipBandLow < opt_.clipBandHigh;
   const float lo = overridden ? opt_.clipBandLow : v.borderlineLow, hi = overridden ? opt_.clipBandHigh : v.alert;
   if (opt_.clipsEnabled && score >= lo && score < hi) armed = clips_.trigger(score, t);
-  batch_.push_back({t, score, stateName(v.state), level});
   if (events_.size() < 4096) events_.push_back({t, score, v, level, armed});
+  // Severity order: alarm > watch > normal > learning.
+  auto severity = [](DeviceState s) { return s == DeviceState::Alarm ? 3 : s == DeviceState::Watch ? 2 : s == DeviceState::Normal ? 1 : 0; };
+  if (groupCount_ == 0 || score > groupMax_) groupMax_ = score;
+  if (groupCount_ == 0 || severity(v.state) > severity(groupState_)) groupState_ = v.state;
+  groupLevel_ += level;
+  if (++groupCount_ < opt_.reportEvery) return;
+  batch_.push_back({t, groupMax_, stateName(groupState_), static_cast<float>(groupLevel_ / groupCount_)});
+  ++reported_;
+  groupCount_ = 0;
+  groupLevel_ = 0;
   if (static_cast<int>(batch_.size()) >= opt_.batchWindows) {
     Status s = enqueueBatch();
     if (!s.ok && pending_.ok) pending_ = s;

@@ -19,7 +19,11 @@ namespace sc {
 
 struct DeviceOptions {
   protocol::Identity identity;
-  int batchWindows = 60;  // windows per verdict batch (1..120): the upload cadence
+  int batchWindows = 60;  // reported windows per verdict batch (1..120): the upload cadence
+  // Report one window per this many scored windows (>= 1): the max score, the most severe state
+  // and the mean level of the group. The state machine still sees every window; this only
+  // thins what is stored and sent (card thresholds.reportingCadenceS / window length).
+  int reportEvery = 1;
   VerdictParams verdict;
   ClipParams clip;
   bool clipsEnabled = true;
@@ -49,6 +53,7 @@ class DevicePipeline {
   void clearEvents() { events_.clear(); }
   uint64_t samplesSeen() const { return samples_; }
   uint32_t windowsSeen() const { return windows_; }
+  uint32_t windowsReported() const { return reported_; }
   struct Memory {
     size_t frontend, scorer, clipRing, fsm, batch, pcm;
     size_t total() const { return frontend + scorer + clipRing + fsm + batch + pcm; }
@@ -80,6 +85,11 @@ class DevicePipeline {
   uint32_t windows_ = 0;
   double levelSum_ = 0;
   int levelFrames_ = 0;
+  int groupCount_ = 0;
+  float groupMax_ = 0;
+  double groupLevel_ = 0;
+  DeviceState groupState_ = DeviceState::Learning;
+  uint32_t reported_ = 0;
   Status pending_;
 };
 

@@ -45,6 +45,8 @@ struct ModelConfig {
   // Windows are scored as the mean reconstruction error of `windowFrames` consecutive model
   // inputs (one input per hop once `contextFrames` frames exist).
   int windowFrames;
+  // Seconds between reported windows the card's false-alarm target assumes (0 = every window).
+  float reportingCadenceS;
   Thresholds thresholds;
   const char* modelSha256;  // hex of the .tflite the header was generated for
   uint32_t modelBytes;

@@ -75,13 +75,25 @@ void audioTask(void*) {
   static int16_t buf[320];  // 20 ms
   bool learned = gPipeline.fsm().learned();
   uint32_t windowsAtStart = gPipeline.windowsSeen();
+  // Measured CPU share of the decision path (README "On-device budget"): busy time in pushPcm
+  // over wall time, logged every minute.
+  int64_t busyUs = 0, periodStart = esp_timer_get_time();
   while (true) {
     const size_t n = gMic.read(buf, 320, 100);
     if (n) {
+      const int64_t t0 = esp_timer_get_time();
       xSemaphoreTake(gOutboxMutex, portMAX_DELAY);
       const Status s = gPipeline.pushPcm(buf, n);
       xSemaphoreGive(gOutboxMutex);
+      busyUs += esp_timer_get_time() - t0;
       if (!s.ok) ESP_LOGE(TAG, "outbox: %s", s.message);
+    }
+    if (esp_timer_get_time() - periodStart > 60 * 1000000LL) {
+      ESP_LOGI(TAG, "audio pipeline CPU %.2f%% of one core, free heap %u B, min free %u B",
+               100.0 * busyUs / (esp_timer_get_time() - periodStart), static_cast<unsigned>(esp_get_free_heap_size()),
+               static_cast<unsigned>(esp_get_minimum_free_heap_size()));
+      busyUs = 0;
+      periodStart = esp_timer_get_time();
     }
     esp_task_wdt_reset();
     if (!port::wifiConnected()) port::ledSet(port::LedPattern::Offline);
@@ -215,8 +227,11 @@ extern "C" void app_main() {
   ESP_ERROR_CHECK(esp_vfs_littlefs_register(&fs));
   Status s = gStorage.open("/outbox/outbox.log", true);
   OutboxLimits limits;
-  limits.maxPendingBytes = 384 * 1024;  // ~2 days of verdict batches, or ~8 clips
-  limits.compactAtBytes = 640 * 1024;
+  // 896 KB volume: the log may reach compactAtBytes while compaction writes up to maxPending more.
+  // At the card's 10 s cadence a verdict batch of 6 windows is ~0.5 KB: 320 KB holds ~4 days of
+  // verdicts, or fewer when clips (~44 KB each, dropped first) are waiting.
+  limits.maxPendingBytes = 320 * 1024;
+  limits.compactAtBytes = 448 * 1024;
   if (s.ok) s = gOutbox.open(&gStorage, limits);
   if (!s.ok) ESP_LOGE(TAG, "outbox: %s", s.message);
   ESP_LOGI(TAG, "outbox: %u pending messages", static_cast<unsigned>(gOutbox.stats().pending));
@@ -237,7 +252,10 @@ extern "C" void app_main() {
   gIdentity.bootId = protocol::bootIdFromRandom((static_cast<uint64_t>(esp_random()) << 32) | esp_random());
   DeviceOptions opt;
   opt.identity = gIdentity;
-  opt.batchWindows = 60;
+  // Report at the card's cadence (one window per reportingCadenceS), batches of 6 = one a minute.
+  const float windowS = static_cast<float>(cfg.windowFrames * cfg.frontend.hop) / cfg.frontend.sampleRate;
+  opt.reportEvery = cfg.reportingCadenceS > windowS ? static_cast<int>(cfg.reportingCadenceS / windowS + 0.5f) : 1;
+  opt.batchWindows = 6;
   // 3 s before + 1 s after the borderline window: a 33 KB ADPCM ring and a ~44 KB message at send
   // time fit a plain ESP32 next to Wi-Fi + TLS (README "On-device budget"); with PSRAM use 4 + 2.
   opt.clip.preSeconds = 3.f;

@@ -47,7 +47,9 @@ audio mode:
                            generated header: same sha256, else exit 3)
   --realtime               pace the audio at real time (for the fleet simulator)
   --start-ms MS            epoch ms of the first sample (default: now)
-  --batch-windows N        windows per verdict batch, 1..120 (default 60)
+  --batch-windows N        reported windows per verdict batch, 1..120 (default 60)
+  --report-every N         report one window (max score, worst state) per N scored windows
+                           (default 1; the ESP32 uses the card's reportingCadenceS)
   --learning-windows N     baseline-learning windows after install (default 3600; 0 = card thresholds)
   --clip-interval-s S      minimum seconds between borderline clips (default 900)
   --clip-pre-s S, --clip-post-s S   seconds kept before/after the trigger (default 4 / 2)
@@ -62,7 +64,7 @@ struct Args {
   bool useStdin = false, realtime = false, events = false, noClips = false, improv = false, improvStdio = false,
        exitAfterProvision = false, info = false;
   long long startMs = -1;
-  int batchWindows = 60, learningWindows = 3600;
+  int batchWindows = 60, learningWindows = 3600, reportEvery = 1;
   double clipIntervalS = 900, clipPre = 4, clipPost = 2, clipLow = 0, clipHigh = 0;
 };
 
@@ -100,6 +102,7 @@ Args parse(int argc, char** argv) {
     else if (f == "--no-clips") a.noClips = true;
     else if (f == "--start-ms") a.startMs = static_cast<long long>(numberArg(f, val(), 0, 8.64e15));
     else if (f == "--batch-windows") a.batchWindows = static_cast<int>(numberArg(f, val(), 1, 120));
+    else if (f == "--report-every") a.reportEvery = static_cast<int>(numberArg(f, val(), 1, 3600));
     else if (f == "--learning-windows") a.learningWindows = static_cast<int>(numberArg(f, val(), 0, 1e7));
     else if (f == "--clip-interval-s") a.clipIntervalS = numberArg(f, val(), 0, 1e7);
     else if (f == "--clip-pre-s") a.clipPre = numberArg(f, val(), 0, 10);
@@ -212,6 +215,7 @@ int main(int argc, char** argv) {
     DeviceOptions opt;
     opt.identity = {a.deviceId, a.bootId};
     opt.batchWindows = a.batchWindows;
+    opt.reportEvery = a.reportEvery;
     opt.verdict.learningWindows = a.learningWindows;
     opt.clip.preSeconds = static_cast<float>(a.clipPre);
     opt.clip.postSeconds = static_cast<float>(a.clipPost);
@@ -289,9 +293,9 @@ int main(int argc, char** argv) {
     saveBaseline(baselinePath, dev.fsm());
     const OutboxStats os = outbox.stats();
     std::fprintf(stderr,
-                 "summary: %.1f s audio, %u windows, state %s, last seq %u, sent %u (dup %u, rejected %u), pending %zu, dropped "
+                 "summary: %.1f s audio, %u windows (%u reported), state %s, last seq %u, sent %u (dup %u, rejected %u), pending %zu, dropped "
                  "clips %u batches %u%s%s\n",
-                 fed / static_cast<double>(cfg.frontend.sampleRate), dev.windowsSeen(), stateName(dev.fsm().state()), dev.lastSeq(),
+                 fed / static_cast<double>(cfg.frontend.sampleRate), dev.windowsSeen(), dev.windowsReported(), stateName(dev.fsm().state()), dev.lastSeq(),
                  up.stats().sent, up.stats().duplicates, up.stats().rejected, os.pending, os.droppedClips, os.droppedBatches,
                  up.stats().lastError.empty() ? "" : ", last error: ", up.stats().lastError.c_str());
     if (up.unauthorized()) {

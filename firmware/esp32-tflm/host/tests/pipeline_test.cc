@@ -1,0 +1,96 @@
+// DevicePipeline: seq numbering over batches, window thinning (reportEvery) and bad options.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include "device_pipeline.h"
+#include "int8_reference_runner.h"
+#include "model_config.h"
+#include "test_util.h"
+
+using namespace sc;
+
+namespace {
+struct PipelineRun {
+  std::vector<host::Json> messages;
+  uint32_t windows = 0;
+};
+
+PipelineRun runPipeline(int reportEvery, const std::vector<int16_t>& pcm) {
+  char tmpl[] = "/tmp/sc-pipe-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  PosixFileStorage st;
+  Outbox ob;
+  EXPECT_TRUE(st.open(dir + "/outbox.log", false).ok);
+  EXPECT_TRUE(ob.open(&st, OutboxLimits{}).ok);
+  Int8ReferenceRunner runner;
+  EXPECT_TRUE(runner.load(generated::kModelData, generated::kModelDataLen).ok);
+  DeviceOptions o;
+  o.identity = {"dev_pipe", "0123abcd"};
+  o.batchWindows = 3;
+  o.reportEvery = reportEvery;
+  o.verdict.learningWindows = 0;
+  o.clipsEnabled = false;
+  DevicePipeline dev;
+  EXPECT_TRUE(dev.init(generated::kModelConfig, &runner, &ob, o, 1000).ok);
+  for (size_t i = 0; i < pcm.size(); i += 333) dev.pushPcm(&pcm[i], std::min<size_t>(333, pcm.size() - i));
+  EXPECT_TRUE(dev.flush().ok);
+  PipelineRun r;
+  r.windows = dev.windowsSeen();
+  for (const auto& e : ob.pending()) {
+    std::string p;
+    EXPECT_TRUE(ob.readPayload(e, &p).ok);
+    r.messages.push_back(host::Json::parse(p));
+  }
+  unlink((dir + "/outbox.log").c_str());
+  rmdir(dir.c_str());
+  return r;
+}
+}  // namespace
+
+TEST(DevicePipeline, ReportEveryKeepsTheMaxScoreAndWorstStateOfEachGroup) {
+  auto noise = test::noise(16000 * 12, 21, 0.2f);
+  std::vector<int16_t> pcm(noise.size());
+  for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<int16_t>(std::max(-1.f, std::min(1.f, noise[i])) * 32000);
+  // Every window, and one per 4 windows.
+  PipelineRun all = runPipeline(1, pcm), thin = runPipeline(4, pcm);
+  std::vector<const host::Json*> a, b;
+  for (auto& m : all.messages)
+    for (auto& w : m["windows"].arr) a.push_back(&w);
+  for (auto& m : thin.messages)
+    for (auto& w : m["windows"].arr) b.push_back(&w);
+  ASSERT_EQ(a.size(), all.windows);
+  ASSERT_EQ(b.size(), all.windows / 4);
+  auto sev = [](const std::string& s) { return s == "alarm" ? 3 : s == "watch" ? 2 : s == "normal" ? 1 : 0; };
+  for (size_t g = 0; g < b.size(); ++g) {
+    double mx = 0;
+    int worst = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      mx = std::max(mx, (*a[g * 4 + k])["score"].number());
+      worst = std::max(worst, sev((*a[g * 4 + k])["state"].string()));
+    }
+    EXPECT_NEAR((*b[g])["score"].number(), mx, 1e-5 * mx);
+    EXPECT_EQ(sev((*b[g])["state"].string()), worst);
+    EXPECT_EQ((*b[g])["t"].number(), (*a[g * 4 + 3])["t"].number()) << "t is the end of the group";
+  }
+  // One seq counter from 1, no gaps.
+  for (size_t i = 0; i < all.messages.size(); ++i) EXPECT_EQ(all.messages[i]["seq"].number(), double(i + 1));
+}
+
+TEST(DevicePipeline, RejectsBadOptions) {
+  Int8ReferenceRunner runner;
+  ASSERT_TRUE(runner.load(generated::kModelData, generated::kModelDataLen).ok);
+  PosixFileStorage st;
+  Outbox ob;
+  DevicePipeline dev;
+  DeviceOptions o;
+  o.identity = {"ok_id", "0123abcd"};
+  o.reportEvery = 0;
+  EXPECT_FALSE(dev.init(generated::kModelConfig, &runner, &ob, o, 0).ok);
+  o.reportEvery = 1;
+  o.batchWindows = 121;
+  EXPECT_FALSE(dev.init(generated::kModelConfig, &runner, &ob, o, 0).ok);
+  o.batchWindows = 10;
+  o.identity.bootId = "short";
+  EXPECT_FALSE(dev.init(generated::kModelConfig, &runner, &ob, o, 0).ok);
+}
