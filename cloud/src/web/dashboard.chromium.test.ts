@@ -314,6 +314,60 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
     await ctx.close();
   });
 
+  it('signs up through the form, invites a technician who joins from the link, and alarms appear live', async () => {
+    const ctxA = await browser.newContext({ locale: 'en-US' });
+    const a = await ctxA.newPage();
+    await a.goto(`${front.url}/app/signup`);
+    await a.fill('#su-name', 'Lee Boss');
+    await a.fill('#su-email', 'boss@example.com');
+    await a.fill('#su-pw', PASSWORD);
+    await a.fill('#su-org', 'Incheon Fresh');
+    await a.click('button[type=submit]');
+    await a.waitForSelector('[data-testid=fleet]', { state: 'attached' });
+    await a.click('[data-testid=nav-settings]');
+    await a.fill('[data-testid=invite-email]', 'tech2@example.com');
+    await a.click('[data-testid=invite-submit]');
+    const inviteUrl = (await a.locator('[data-testid=invite-link]').textContent())?.trim() ?? '';
+    expect(inviteUrl).toContain('/app/#/signup?invite=');
+    await noMissingTranslations(a);
+
+    const ctxB = await browser.newContext({ locale: 'ko-KR' });
+    const b = await ctxB.newPage();
+    await b.goto(inviteUrl);
+    await b.waitForSelector('#su-name');
+    expect(await b.inputValue('#su-email')).toBe('tech2@example.com');
+    expect(await b.locator('#su-org').count()).toBe(0);
+    await noMissingTranslations(b);
+    await b.fill('#su-name', '최기사');
+    await b.fill('#su-pw', PASSWORD);
+    await b.click('button[type=submit]');
+    await b.waitForSelector('[data-testid=fleet]', { state: 'attached' });
+    const boss = new UserClient(front.url);
+    await boss.req('POST', '/api/auth/login', { email: 'boss@example.com', password: PASSWORD });
+    const users = (await boss.req('GET', '/api/org/users')).body as { email: string; role: string }[];
+    expect(users.find((u) => u.email === 'tech2@example.com')?.role).toBe('technician');
+
+    const reg = await boss.req('POST', '/api/devices', {
+      name: 'ESP32 walk-in',
+      siteName: 'Incheon',
+      machineName: 'Walk-in 2',
+      compressorType: 'scroll',
+      location: '',
+    });
+    devices.incheon = { id: reg.body.device.id, machineId: reg.body.device.machineId, token: reg.body.provisioningToken, seq: 0 };
+    await b.click('[data-testid=nav-alarms]');
+    await b.waitForSelector('body[data-sse=ready]', { state: 'attached' });
+    expect(await b.locator('[data-testid=alarm]').count()).toBe(0);
+    await ingest('incheon', [
+      { score: 2.1, state: 'alarm' },
+      { score: 2.3, state: 'alarm' },
+    ]);
+    await b.waitForSelector('[data-testid=alarm][data-status=active]', { timeout: 10_000 });
+    await noMissingTranslations(b);
+    await ctxA.close();
+    await ctxB.close();
+  });
+
   it('is an installable PWA: manifest, icons and a service worker controlling /app/', async () => {
     const r = await fetch(`${front.url}/app/manifest.webmanifest`);
     expect(r.headers.get('content-type')).toContain('manifest+json');

@@ -30,14 +30,14 @@ export function TeamCard() {
         setErr((ex as Error).message);
       }
     }}>
-      <input class="form-control form-control-sm w-auto flex-grow-1" type="email" required placeholder=${t('email')} aria-label=${t('email')} value=${email}
+      <input class="form-control form-control-sm w-auto flex-grow-1" type="email" required data-testid="invite-email" placeholder=${t('email')} aria-label=${t('email')} value=${email}
         onInput=${(e: Event) => setEmail((e.target as HTMLInputElement).value)} />
       <select class="form-select form-select-sm w-auto" aria-label=${t('role')} value=${role} onChange=${(e: Event) => setRole((e.target as HTMLSelectElement).value)}>
         ${['admin', 'technician', 'viewer'].map((r) => html`<option value=${r}>${t(`role_${r}`)}</option>`)}
       </select>
-      <button class="btn btn-sm btn-outline-primary" type="submit">${t('invite')}</button>
+      <button class="btn btn-sm btn-outline-primary" type="submit" data-testid="invite-submit">${t('invite')}</button>
     </form>
-    ${link ? html`<div class="small mt-2">${t('inviteLink')} <code class="user-select-all text-break">${link}</code></div>` : null}
+    ${link ? html`<div class="small mt-2">${t('inviteLink')} <code class="user-select-all text-break" data-testid="invite-link">${link}</code></div>` : null}
     ${err ? html`<div class="text-danger small">${err}</div>` : null}
   </div></section>`;
 }
