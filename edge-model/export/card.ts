@@ -41,6 +41,8 @@ export const cardSchema = z
       kind: z.literal('band-standardize'),
       levelNormalization: z.literal('input-mean'),
       contextFrames: z.number().int().positive(),
+      /** Log-mel frames averaged (in dB) into one model frame; cards before pooling mean 1. */
+      poolFrames: z.number().int().positive().default(1),
       nMels: z.number().int().positive(),
       bandMean: z.array(finite),
       bandStd: z.array(finite.refine((v) => v > 0, 'must be positive')),

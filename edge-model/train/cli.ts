@@ -9,6 +9,7 @@ import { CliError, numberFlag } from '../../cli/errors.ts';
 import { createProgress } from '../../cli/progress.ts';
 import { DatasetError, listDataset, tryReadClip } from '../src/dataset/load.ts';
 import { saveTrainedModel } from './model-dir.ts';
+import { DEFAULT_POOL_FRAMES } from './preprocess.ts';
 import { DEFAULT_HIDDEN, type TrainClip, TrainError, trainEdgeModel } from './train.ts';
 
 export function hiddenFlag(raw: unknown): number[] | undefined {
@@ -51,6 +52,7 @@ export default defineCommand({
     epochs: { type: 'string', description: 'maximum epochs (default 60; early stopping usually ends sooner)' },
     patience: { type: 'string', description: 'epochs without validation improvement before stopping (default 6)' },
     hidden: { type: 'string', description: `hidden layer widths (default ${DEFAULT_HIDDEN.join(',')})` },
+    pool: { type: 'string', description: `log-mel frames averaged into one model frame (default ${DEFAULT_POOL_FRAMES})` },
     'batch-size': { type: 'string', description: 'batch size (default 128)' },
     lr: { type: 'string', description: 'Adam learning rate (default 0.003)' },
     'validation-fraction': { type: 'string', description: 'share of normal audio held out (default 0.2)' },
@@ -68,6 +70,7 @@ export default defineCommand({
       learningRate: opt('lr', args.lr, { min: 1e-6, max: 1 }),
       validationFraction: opt('validation-fraction', args['validation-fraction'], { min: 0.05, max: 0.5 }),
       hidden: hiddenFlag(args.hidden),
+      poolFrames: opt('pool', args.pool, { min: 1, max: 64, integer: true }),
     };
     const log = (line: string) => process.stderr.write(`${line}\n`);
     try {

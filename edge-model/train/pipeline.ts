@@ -39,11 +39,11 @@ export interface ClipScores {
 }
 
 export function scoreLogMel(mel: LogMel, spec: ScoringSpec, recon: Reconstructor): ClipScores {
-  const n = inputCount(mel.frames, spec.preprocess.contextFrames);
+  const n = inputCount(mel.frames, spec.preprocess.contextFrames, spec.preprocess.poolFrames);
   const errors = new Float32Array(n);
   const x = new Float32Array(spec.preprocess.contextFrames * mel.nMels);
   for (let t = 0; t < n; t++) {
-    const z = standardize(levelNormalizedInput(mel, t, spec.preprocess.contextFrames, x), spec.preprocess);
+    const z = standardize(levelNormalizedInput(mel, t, spec.preprocess, x), spec.preprocess);
     errors[t] = inputError(z, recon.reconstruct(z));
   }
   const windows = windowScores(errors, spec.windowFrames);

@@ -53,6 +53,7 @@ export async function loadEdgeScorers(modelDir: string): Promise<EdgeScorer[]> {
         kind: card.preprocess.kind,
         levelNormalization: card.preprocess.levelNormalization,
         contextFrames: card.preprocess.contextFrames,
+        poolFrames: card.preprocess.poolFrames,
         nMels: card.preprocess.nMels,
         bandMean: card.preprocess.bandMean,
         bandStd: card.preprocess.bandStd,

@@ -4,7 +4,7 @@ import { computeLogMel } from '../src/frontend/logmel.ts';
 import { synthesizeClip } from '../src/synth/clip.ts';
 import { sampleMachine } from '../src/synth/machine.ts';
 import { floatReconstructor, scorePcm } from './pipeline.ts';
-import { fitPreprocess, modelInputs } from './preprocess.ts';
+import { fitPreprocess, inputCount, levelNormalizedInput, modelInputs } from './preprocess.ts';
 import { clipScore, windowScores } from './score.ts';
 import { TrainError, trainEdgeModel } from './train.ts';
 
@@ -80,6 +80,17 @@ describe('preprocessing and score', () => {
     const sd = Math.sqrt(vals.reduce((x, y) => x + (y - mean) ** 2, 0) / vals.length);
     expect(mean).toBeCloseTo(0, 3);
     expect(sd).toBeCloseTo(1, 2);
+  });
+
+  it('pools poolFrames log-mel frames (mean in dB) per model frame, then removes the input mean', () => {
+    const nMels = 64;
+    const frames = 12;
+    const data = Float32Array.from({ length: frames * nMels }, (_, i) => Math.floor(i / nMels) * 10 + (i % nMels));
+    const mel = { frames, nMels, data };
+    expect(inputCount(frames, 5, 2)).toBe(3);
+    const x = levelNormalizedInput(mel, 1, { contextFrames: 5, poolFrames: 2 });
+    // Model frame c averages log-mel frames 1+2c and 2+2c: 10·(1.5 + 2c) + b; the input mean is 10·5.5 + 31.5.
+    for (const c of [0, 4]) for (const b of [0, 63]) expect(x[c * 64 + b]).toBeCloseTo(10 * (1.5 + 2 * c) + b - (55 + 31.5), 4);
   });
 
   it('aggregates input errors into window and clip scores as documented', () => {

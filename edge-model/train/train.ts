@@ -9,7 +9,7 @@ import { silentProgress } from '../../cli/progress.ts';
 import type { DenseLayer, FloatModel } from '../export/float-model.ts';
 import { FRONTEND, type FrontendConfig } from '../src/frontend/config.ts';
 import { computeLogMel, type LogMel } from '../src/frontend/logmel.ts';
-import { fitPreprocess, modelInputs, type PreprocessSpec } from './preprocess.ts';
+import { DEFAULT_POOL_FRAMES, fitPreprocess, modelInputs, type PreprocessSpec } from './preprocess.ts';
 import { DEFAULT_WINDOW_FRAMES } from './score.ts';
 import { loadTf } from './tfjs-setup.ts';
 
@@ -32,6 +32,8 @@ export interface TrainOptions {
   windowFrames?: number;
   /** Caps the training rows (inputs are taken with a stride when there are more). */
   maxTrainInputs?: number;
+  /** Log-mel frames averaged into one model frame (see preprocess.ts). */
+  poolFrames?: number;
   frontend?: FrontendConfig;
 }
 
@@ -163,16 +165,18 @@ export async function trainEdgeModel(
 
   const mels = clips.map((c) => computeLogMel(c.pcm, frontend));
   const audioSeconds = clips.reduce((s, c) => s + c.pcm.length / frontend.sampleRate, 0);
-  const minFrames = frontend.contextFrames * 2;
-  const usable = mels.filter((m) => m.frames >= frontend.contextFrames);
+  const poolFrames = opts.poolFrames ?? DEFAULT_POOL_FRAMES;
+  const span = frontend.contextFrames * poolFrames;
+  const minFrames = span * 2;
+  const usable = mels.filter((m) => m.frames >= span);
   if (usable.reduce((n, m) => n + m.frames, 0) < minFrames * 4) {
     throw new TrainError(
       `only ${audioSeconds.toFixed(1)} s of normal audio: record at least a few seconds (two minutes recommended)`,
     );
   }
-  const { split, train, validation, validationClips } = splitAudio(usable, fraction, frontend.contextFrames, rnd);
+  const { split, train, validation, validationClips } = splitAudio(usable, fraction, span, rnd);
   if (validation.length === 0) throw new TrainError('the normal audio is too short to hold out a validation part');
-  const preprocess = fitPreprocess(train, frontend);
+  const preprocess = fitPreprocess(train, frontend, poolFrames);
 
   const allTrain = train.flatMap((m) => modelInputs(m, preprocess));
   const stride = Math.max(1, Math.ceil(allTrain.length / maxTrainInputs));
