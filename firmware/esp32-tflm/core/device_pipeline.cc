@@ -18,6 +18,7 @@ Status DevicePipeline::init(const ModelConfig& cfg, ModelRunner* runner, Outbox*
   s = scorer_.init(cfg, runner);
   if (!s.ok) return s;
   fsm_.init(cfg.thresholds, o.verdict);
+  fsm_.setModelTag(modelTag(cfg.modelSha256));
   ClipParams cp = o.clip;
   cp.sampleRate = cfg.frontend.sampleRate;
   s = clips_.init(cp);

@@ -32,8 +32,18 @@ void VerdictFsm::init(const Thresholds& card, const VerdictParams& p) {
   state_ = learned_ ? DeviceState::Normal : DeviceState::Learning;
 }
 
+uint32_t modelTag(const char* sha) {
+  uint32_t v = 0;
+  for (int i = 0; i < 8 && sha[i]; ++i) {
+    const char c = sha[i];
+    v = (v << 4) | static_cast<uint32_t>(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+  }
+  return v;
+}
+
 BaselineRecord VerdictFsm::baseline() const {
   BaselineRecord r;
+  r.modelTag = modelTag_;
   r.windowsSeen = windowsSeen_;
   r.alert = alert_;
   r.borderlineLow = borderlineLow_;
@@ -41,8 +51,8 @@ BaselineRecord VerdictFsm::baseline() const {
   return r;
 }
 
-bool VerdictFsm::restore(const BaselineRecord& r) {
-  if (r.magic != BaselineRecord().magic || !r.learned) return false;
+bool VerdictFsm::restore(const BaselineRecord& r, uint32_t tag) {
+  if (r.magic != BaselineRecord().magic || !r.learned || r.modelTag != tag) return false;
   if (!(r.alert >= card_.learnMinAlert && r.alert <= card_.learnMaxAlert) || !(r.borderlineLow > 0 && r.borderlineLow <= r.alert))
     return false;  // out of the card's bounds (e.g. a new model): learn again
   alert_ = r.alert;

@@ -43,7 +43,11 @@ struct BaselineRecord {
   float alert = 0;
   float borderlineLow = 0;
   uint8_t learned = 0;
+  // First 8 hex digits of the model's sha256: a baseline learned with another model is ignored.
+  uint32_t modelTag = 0;
 };
+
+uint32_t modelTag(const char* sha256Hex);
 
 class VerdictFsm {
  public:
@@ -54,7 +58,9 @@ class VerdictFsm {
   float borderlineLow() const { return borderlineLow_; }
   bool learned() const { return learned_; }
   BaselineRecord baseline() const;
-  bool restore(const BaselineRecord& r);  // false (ignored) if the record is invalid
+  // false (ignored) if the record is invalid, out of the card's bounds or from another model
+  bool restore(const BaselineRecord& r, uint32_t modelTag);
+  void setModelTag(uint32_t t) { modelTag_ = t; }
 
   static constexpr int kHistBins = 256;
 
@@ -75,6 +81,7 @@ class VerdictFsm {
   int overWatch_ = 0, overAlarm_ = 0, under_ = 0;
   uint32_t hist_[kHistBins] = {0};
   float histLo_ = 0, histHi_ = 0;
+  uint32_t modelTag_ = 0;
 };
 
 }  // namespace sc

@@ -228,8 +228,8 @@ extern "C" void app_main() {
   Status s = gStorage.open("/outbox/outbox.log", true);
   OutboxLimits limits;
   // 896 KB volume: the log may reach compactAtBytes while compaction writes up to maxPending more.
-  // At the card's 10 s cadence a verdict batch of 6 windows is ~0.5 KB: 320 KB holds ~4 days of
-  // verdicts, or fewer when clips (~44 KB each, dropped first) are waiting.
+  // At the card's 10 s cadence a one-minute batch of 6 windows is ~0.7 KB with its record: 320 KB
+  // holds ~8 h of verdicts offline (less while clips, ~44 KB each and dropped first, wait).
   limits.maxPendingBytes = 320 * 1024;
   limits.compactAtBytes = 448 * 1024;
   if (s.ok) s = gOutbox.open(&gStorage, limits);
@@ -267,7 +267,9 @@ extern "C" void app_main() {
     vTaskDelay(portMAX_DELAY);
   }
   BaselineRecord b;
-  if (!gModel.fromPartition && port::loadBaseline(&b) && gPipeline.fsm().restore(b))
+  // The pipeline tags baselines with the header's model; an OTA model gets its own tag.
+  gPipeline.fsm().setModelTag(modelTag(gModel.sha256.c_str()));
+  if (port::loadBaseline(&b) && gPipeline.fsm().restore(b, modelTag(gModel.sha256.c_str())))
     ESP_LOGI(TAG, "baseline restored: alert %.4f", b.alert);
   gCloud.begin(gSettings.cloudUrl, gSettings.token);
 

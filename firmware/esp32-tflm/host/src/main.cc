@@ -139,11 +139,11 @@ uint64_t random64() {
   return r ? r : nowEpochMs() * 2654435761u;
 }
 
-void loadBaseline(const std::string& path, VerdictFsm& fsm) {
+void loadBaseline(const std::string& path, VerdictFsm& fsm, uint32_t tag) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return;
   BaselineRecord r;
-  if (std::fread(&r, sizeof r, 1, f) == 1 && fsm.restore(r)) std::fprintf(stderr, "baseline restored: alert %.4g\n", r.alert);
+  if (std::fread(&r, sizeof r, 1, f) == 1 && fsm.restore(r, tag)) std::fprintf(stderr, "baseline restored: alert %.4g\n", r.alert);
   std::fclose(f);
 }
 
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
     s = dev.init(cfg, &runner, &outbox, opt, startMs);
     if (!s.ok) usageError(s.message);
     const std::string baselinePath = a.outbox + "/baseline.bin";
-    loadBaseline(baselinePath, dev.fsm());
+    loadBaseline(baselinePath, dev.fsm(), modelTag(cfg.modelSha256));
 
     host::Uplink up;
     up.init(a.url, a.token, stdout);

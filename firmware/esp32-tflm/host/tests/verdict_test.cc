@@ -122,18 +122,20 @@ TEST(VerdictFsm, BaselineSurvivesRebootAndRejectsOutOfBounds) {
   p.learningWindows = 100;
   VerdictFsm a;
   a.init(kCard, p);
+  a.setModelTag(0xabcdef01);
   feed(a, level(100, 1.0f, 12));
   BaselineRecord rec = a.baseline();
   VerdictFsm b;
   b.init(kCard, p);
-  ASSERT_TRUE(b.restore(rec));
+  EXPECT_FALSE(b.restore(rec, 0x12345678)) << "learned with another model";
+  ASSERT_TRUE(b.restore(rec, 0xabcdef01));
   EXPECT_EQ(b.state(), DeviceState::Normal);
   EXPECT_FLOAT_EQ(b.alert(), a.alert());
   BaselineRecord bad = rec;
   bad.alert = 99.f;
   VerdictFsm c;
   c.init(kCard, p);
-  EXPECT_FALSE(c.restore(bad));
+  EXPECT_FALSE(c.restore(bad, 0xabcdef01));
   EXPECT_EQ(c.state(), DeviceState::Learning);
 }
 
