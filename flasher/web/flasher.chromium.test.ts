@@ -49,6 +49,12 @@ describe.skipIf(!hasChromium)('web flasher in Chromium with a fake Web Serial po
     await page.goto(`${base}/flasher/#cloud=${encodeURIComponent('http://127.0.0.1:8787')}&token=dev_tok_42`);
     await expect.poll(() => page.locator('[data-testid=firmware] option').first().textContent()).toContain('Signalcraft 0.1.0');
     await page.selectOption('[data-testid=baud]', '921600');
+    await page.evaluate(() => {
+      const bar = document.querySelector('[data-testid=progress]') as HTMLElement;
+      const seen: number[] = [];
+      (window as unknown as { __widths: number[] }).__widths = seen;
+      new MutationObserver(() => seen.push(Number.parseFloat(bar.style.width))).observe(bar, { attributes: true });
+    });
     await page.click('[data-testid=install]');
     await page.waitForFunction(
       () => document.querySelector('[data-testid=flash-status]')?.textContent?.includes('Installed'),
@@ -57,6 +63,10 @@ describe.skipIf(!hasChromium)('web flasher in Chromium with a fake Web Serial po
         timeout: 30_000,
       },
     );
+    // The bar moved through intermediate values and never went backwards.
+    const widths = await page.evaluate(() => (window as unknown as { __widths: number[] }).__widths);
+    expect(new Set(widths.filter((w) => w > 0 && w < 100)).size).toBeGreaterThanOrEqual(3);
+    expect(widths.slice(1).every((w, i) => w >= widths[i] || w === 0)).toBe(true);
     expect(await page.locator('[data-testid=progress]').getAttribute('style')).toContain('100%');
     for (const p of manifest.builds[0].parts) {
       const want = build.files[p.path.replace('esp32/', '')];

@@ -124,9 +124,9 @@ async function install(baudRate: number): Promise<void> {
   bar.style.width = '0%';
   status('flash-status', t('connecting'));
   try {
-    let totalBytes = 0;
-    let doneBefore = 0;
-    const sizes: number[] = [];
+    // Overall progress weights each image by its size; esptool-js reports bytes of the
+    // (compressed) stream per image.
+    let sizes: number[] = [];
     await flashFirmware(
       p,
       async (chip) => {
@@ -138,7 +138,7 @@ async function install(baudRate: number): Promise<void> {
             return { address: part.offset, data: new Uint8Array(await res.arrayBuffer()), name: part.path };
           }),
         );
-        totalBytes = images.reduce((s, i) => s + i.data.length, 0);
+        sizes = images.map((i) => i.data.length);
         return images;
       },
       { baudRate },
@@ -146,18 +146,14 @@ async function install(baudRate: number): Promise<void> {
         step: (s) => monitorWrite(`[flasher] ${s}\n`),
         log: (l) => monitorWrite(`${l}\n`),
         progress: (i, written, total) => {
-          if (sizes[i] === undefined) {
-            sizes[i] = total;
-            doneBefore = sizes.slice(0, i).reduce((a, b) => a + b, 0);
-          }
-          // Compressed sizes: scale the overall bar by the compressed totals seen so far.
-          const approxTotal = Math.max(
-            totalBytes * 0.6,
-            sizes.reduce((a, b) => a + b, 0),
+          const all = sizes.reduce((a, b) => a + b, 0) || 1;
+          const before = sizes.slice(0, i).reduce((a, b) => a + b, 0);
+          const frac = (before + (sizes[i] ?? 0) * (total > 0 ? written / total : 0)) / all;
+          bar.style.width = `${Math.min(100, Math.round(frac * 100))}%`;
+          status(
+            'flash-status',
+            `${t('writing')} ${i + 1}/${sizes.length}: ${Math.round((written / Math.max(1, total)) * 100)}%`,
           );
-          const pct = Math.min(100, Math.round(((doneBefore + written) / approxTotal) * 100));
-          bar.style.width = `${pct}%`;
-          status('flash-status', `${t('writing')} ${i + 1}: ${Math.round((written / total) * 100)}%`);
         },
       },
     );
