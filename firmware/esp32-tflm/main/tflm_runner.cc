@@ -6,6 +6,11 @@
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
 
+// Not every TFLM snapshot defines it (it lived in tensorflow/lite/version.h); the schema is v3.
+#ifndef TFLITE_SCHEMA_VERSION
+#define TFLITE_SCHEMA_VERSION 3
+#endif
+
 namespace sc::port {
 namespace {
 const char* TAG = "tflm";

@@ -247,6 +247,12 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     uint64_t fed = 0;
     bool wasLearned = dev.fsm().learned();
+    auto heartbeatNow = [&](uint64_t fedSamples) {
+      protocol::HeartbeatInfo hb{static_cast<uint32_t>(fedSamples / cfg.frontend.sampleRate), "signalcraft-host/0.1.0", cfg.modelSha256, 1, -1,
+                                 static_cast<int64_t>(outbox.stats().pending), dev.lastSeq()};
+      up.heartbeat(protocol::heartbeat(opt.identity, hb));
+    };
+    auto lastHeartbeat = std::chrono::steady_clock::now();
     while (true) {
       size_t n;
       if (a.useStdin) {
@@ -277,7 +283,14 @@ int main(int argc, char** argv) {
       }
       const uint64_t audioMs = startMs + fed * 1000 / cfg.frontend.sampleRate;
       if (outbox.stats().pending) up.drain(outbox, a.realtime ? nowEpochMs() : audioMs);
-      if (a.realtime) std::this_thread::sleep_until(t0 + std::chrono::milliseconds(fed * 1000 / cfg.frontend.sampleRate));
+      if (a.realtime) {
+        std::this_thread::sleep_until(t0 + std::chrono::milliseconds(fed * 1000 / cfg.frontend.sampleRate));
+        // A long-running simulated device also reports liveness, like the ESP32 (every 60 s).
+        if (!a.url.empty() && std::chrono::steady_clock::now() - lastHeartbeat > std::chrono::seconds(60)) {
+          heartbeatNow(fed);
+          lastHeartbeat = std::chrono::steady_clock::now();
+        }
+      }
     }
     s = dev.flush();
     if (!s.ok) std::fprintf(stderr, "outbox: %s\n", s.message);
@@ -287,9 +300,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(300 << attempt));
       drained = up.drain(outbox, endMs);
     }
-    protocol::HeartbeatInfo hb{static_cast<uint32_t>(fed / cfg.frontend.sampleRate), "signalcraft-host/0.1.0", cfg.modelSha256, 1, -1,
-                               static_cast<int64_t>(outbox.stats().pending), dev.lastSeq()};
-    up.heartbeat(protocol::heartbeat(opt.identity, hb));
+    heartbeatNow(fed);
     saveBaseline(baselinePath, dev.fsm());
     const OutboxStats os = outbox.stats();
     std::fprintf(stderr,
