@@ -157,6 +157,11 @@ describe('signalcraft-device protocol output', () => {
     r = await run(['--wav', wrongRate, '--outbox', path.join(tmp, 'ob-bad'), '--batch-windows', '500']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--batch-windows must be a number in 1/);
+    r = await run(['--stdin', '--outbox', path.join(tmp, 'ob-bad'), '--card', path.join(HOST_DIR, 'tests/fixtures/tiny')]);
+    if (info.model !== 'fixture-tiny') {
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/card\.json is for model 1ffb4a4bcc5b/);
+    }
     r = await run(['--stdin', '--outbox', path.join(tmp, 'ob-bad'), '--device-id', 'bad id!']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/device id 'bad id!'/);

@@ -183,6 +183,8 @@ bool loadModel(port::TflmRunner& runner) {
 }
 }  // namespace
 
+using namespace sc;
+
 // Firmware OTA (esp_https_ota, HTTPS with the certificate bundle). The new image boots on trial
 // and is kept only once it reaches the cloud (esp_ota_mark_app_valid_cancel_rollback above).
 esp_err_t signalcraftFirmwareUpdate(const char* url) {

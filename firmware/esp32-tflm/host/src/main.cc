@@ -189,6 +189,13 @@ int main(int argc, char** argv) {
     const uint8_t* model = generated::kModelData;
     size_t modelLen = generated::kModelDataLen;
     if (!a.modelDir.empty()) {
+      // The card next to the model must be the one the header was generated from.
+      const host::Json card = host::Json::parse(host::readFile(a.modelDir + "/card.json"));
+      if (card["sha256"].string() != cfg.modelSha256) {
+        std::fprintf(stderr, "signalcraft-device: %s/card.json is for model %.12s…, this build's header for %.12s… (rebuild with -DSC_MODEL_OVERRIDE=%s)\n",
+                     a.modelDir.c_str(), card["sha256"].string().c_str(), cfg.modelSha256, a.modelDir.c_str());
+        return 3;
+      }
       modelBytes = host::readFile(a.modelDir + "/model.tflite");
       model = reinterpret_cast<const uint8_t*>(modelBytes.data());
       modelLen = modelBytes.size();
