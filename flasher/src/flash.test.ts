@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeSerialPort } from '../test/fake-serial.ts';
 import { fixtureBuild } from '../test/firmware-fixture.ts';
 import { VirtualEsp32 } from '../test/virtual-esp32.ts';
-import { FlashError, flashFirmware, md5Hex } from './flash.ts';
+import { classifyFlashError, FlashError, flashFirmware, md5Hex } from './flash.ts';
 import { manifestFromFlasherArgs } from './manifest.ts';
 
 function imagesFrom(build = fixtureBuild()) {
@@ -60,6 +60,19 @@ describe('flashFirmware against the virtual ESP32 ROM bootloader', () => {
     expect(device.commands).not.toContain(0x0f); // same baud: no change
   });
 
+  it('survives a link that fails above 230400 baud: esptool-js falls back to the ROM baud and still verifies', async () => {
+    const device = new VirtualEsp32({ maxReliableBaud: 230400 });
+    const images = imagesFrom(fixtureBuild(16 * 1024));
+    const log: string[] = [];
+    await flashFirmware(new FakeSerialPort(device), images, { baudRate: 921600 }, { log: (l) => log.push(l) });
+    for (const img of images) {
+      expect(Buffer.from(device.flash.subarray(img.address, img.address + img.data.length)).equals(Buffer.from(img.data))).toBe(
+        true,
+      );
+    }
+    expect(log.join('\n')).toMatch(/Continuing at 115200 baud/);
+  });
+
   it('tells the user to hold BOOT when the board never enters the bootloader', async () => {
     const device = new VirtualEsp32({ autoReset: false });
     const err = await flashFirmware(new FakeSerialPort(device), imagesFrom(), { connectTimeoutMs: 1500 }).catch((e) => e);
@@ -76,5 +89,20 @@ describe('flashFirmware against the virtual ESP32 ROM bootloader', () => {
     expect(err).toBeInstanceOf(FlashError);
     expect(err.kind).toBe('port-busy');
     expect(err.hint).toMatch(/in use/);
+  });
+});
+
+describe('classifyFlashError', () => {
+  it.each([
+    [new DOMException('Failed to open serial port.', 'NetworkError'), 'port-busy', /in use/],
+    [new Error('Error: Cannot lock port'), 'port-busy', /in use/],
+    [new Error('Failed to connect with the device'), 'no-bootloader', /BOOT/],
+    [new Error('Timeout'), 'timeout', /lower baud rate \(e\.g\. 230400\)/],
+    [new Error('MD5 of file does not match data in flash!'), 'verify', /cable/],
+    [new Error('something odd'), 'other', /115200/],
+  ])('%s → %s', (err, kind, hint) => {
+    const e = classifyFlashError(err, 921600);
+    expect(e.kind).toBe(kind);
+    expect(e.hint).toMatch(hint);
   });
 });

@@ -44,6 +44,11 @@ export interface VirtualEsp32Options {
   autoReset?: boolean;
   /** JEDEC id reported by the flash (0xEF4016 = 4 MiB Winbond). */
   flashId?: number;
+  /**
+   * Above this baud rate the link corrupts every byte the chip sends (a USB-serial driver or
+   * cable that cannot keep up), the way "driver timeouts" look to the host.
+   */
+  maxReliableBaud?: number;
   /** The application's Improv behaviour once booted. */
   wifiNetworks?: { ssid: string; password: string; rssi: number }[];
 }
@@ -76,6 +81,7 @@ export class VirtualEsp32 {
       autoReset: true,
       flashId: 0xef4016,
       wifiNetworks: [{ ssid: 'ColdRoom-2G', password: 'frost-1234', rssi: -48 }],
+      maxReliableBaud: Number.POSITIVE_INFINITY,
       ...opts,
     };
     this.flash = new Uint8Array(this.opts.flashSize).fill(0xff);
@@ -163,6 +169,10 @@ export class VirtualEsp32 {
       else out.push(b);
     }
     out.push(0xc0);
+    if (this.baud > this.opts.maxReliableBaud) {
+      this.tx(Uint8Array.from(out, (b) => (b * 7 + 3) & 0x7f));
+      return;
+    }
     this.tx(Uint8Array.from(out));
   }
 
