@@ -13,6 +13,8 @@ export const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().default('file:./data/signalcraft.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
+  /** full: fsync every commit (survives power loss); normal: survives a process crash only, faster. */
+  DB_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   DATA_DIR: z.string().default('./data'),
   PUBLIC_URL: z.string().url().optional(),
   SMTP_URL: z.string().optional(),

@@ -52,7 +52,10 @@ export interface RunningServer {
 
 /** Opens the context (db + migrations, secrets, model) without listening: for tests and scripts. */
 export async function openContext(config: Config, opts: Omit<StartOptions, 'config'> = {}): Promise<AppContext> {
-  const database = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  const database = await openDatabase(config.DATABASE_URL, {
+    authToken: config.DATABASE_AUTH_TOKEN,
+    synchronous: config.DB_SYNCHRONOUS,
+  });
   const log = opts.logger ?? jsonLogger(undefined, config.LOG_REQUESTS);
   const bus: Broadcaster =
     opts.broadcaster === 'poll' ? new DbPollingBroadcaster(database.db) : new InProcessBroadcaster(database.db);
