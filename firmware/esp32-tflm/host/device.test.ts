@@ -243,6 +243,25 @@ describe('signalcraft-device uplink over HTTP', () => {
     expect(requests).toBeGreaterThan(received.size);
   });
 
+  it('SIGKILLed mid-run, the device resends after restart: no seq of the killed boot is lost', async () => {
+    const outbox = path.join(tmp, 'ob-kill');
+    const wav = wavFile(tmp, 'n6.wav', normalPcm);
+    const before = new Set(received.keys());
+    failNext = 0;
+    // --realtime makes the run last ~12 s; kill it after ~4 s, mid-stream.
+    const p = spawn(BIN, ['--wav', wav, '--outbox', outbox, '--device-id', 'dev_kill', '--boot-id', 'c0ffee01', '--learning-windows', '0', '--batch-windows', '1', '--no-clips', '--token', 'tok-1', '--url', url, '--realtime'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 4000));
+    p.kill('SIGKILL');
+    await new Promise((r) => p.on('close', r));
+    const firstRun = [...received.values()].filter((m) => m.bootId === 'c0ffee01').length;
+    expect(firstRun).toBeGreaterThan(0);
+    // Reboot with nothing new to say: whatever was queued but unacknowledged goes out now.
+    const r = await run(['--stdin', '--outbox', outbox, '--device-id', 'dev_kill', '--boot-id', 'c0ffee02', '--token', 'tok-1', '--url', url]);
+    expect(r.stderr).toMatch(/pending 0/);
+    const seqs = [...received.entries()].filter(([k, m]) => !before.has(k) && m.bootId === 'c0ffee01').map(([, m]) => m.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  }, 30_000);
+
   it('a refused token stops sending, keeps the outbox and exits 4', async () => {
     const before = received.size;
     const r = await run(['--wav', wavFile(tmp, 'n5.wav', normalPcm.subarray(0, 16000 * 4)), '--outbox', path.join(tmp, 'ob-401'), '--device-id', 'dev_http', '--learning-windows', '0', '--batch-windows', '2', '--no-clips', '--url', url, '--token', 'wrong']);
