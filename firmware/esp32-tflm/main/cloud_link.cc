@@ -4,6 +4,7 @@
 #include "esp_crt_bundle.h"
 #include "esp_http_client.h"
 #include "esp_log.h"
+#include "esp_task_wdt.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/semphr.h"
 #include "protocol.h"
@@ -103,6 +104,7 @@ bool CloudLink::drain(Outbox& ob, void* mutex, uint64_t nowMs) {
     lock();
     ob.ack(e.id);
     unlock();
+    esp_task_wdt_reset();  // a long backlog is many requests; each one is bounded by its timeout
   }
   return false;
 }
