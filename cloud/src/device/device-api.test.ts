@@ -1,6 +1,11 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLoss, devices, verdictRollups, verdictWindows } from '../db/schema.ts';
+import { REPO_ROOT } from '../models/registry.ts';
 import { encodeImaAdpcm } from '../protocol/adpcm.ts';
 import { call, startTestServer, type TestServer } from '../testing/harness.ts';
 
@@ -189,6 +194,25 @@ describe('device API (contract E)', () => {
     expect((await call(s.url, 'GET', '/api/v1/device/config', { token: dev.token })).body.cadenceS).toBe(10);
     expect((await call(s.url, 'GET', `/api/v1/device/models/${SHA}`, { token: dev.token })).status).toBe(404);
     expect((await call(s.url, 'GET', '/api/v1/device/models/xyz', { token: dev.token })).status).toBe(400);
+  });
+});
+
+describe('device config with the committed model', () => {
+  const modelDir = path.join(REPO_ROOT, 'models', 'default');
+  it.skipIf(!existsSync(path.join(modelDir, 'card.json')))('serves the card thresholds and the .tflite by sha256', async () => {
+    const s = await startTestServer({ MODEL_DIR: modelDir });
+    try {
+      const d = await s.addDevice();
+      const cfg = await call(s.url, 'GET', '/api/v1/device/config', { token: d.token });
+      const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
+      expect(cfg.body.thresholds).toEqual({ alert: card.thresholds.alert, borderlineLow: card.thresholds.borderlineLow });
+      expect(cfg.body.model.sha256).toBe(card.sha256);
+      const res = await fetch(cfg.body.model.url, { headers: { authorization: `Bearer ${d.token}` } });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(card.sha256);
+    } finally {
+      await s.dispose();
+    }
   });
 });
 

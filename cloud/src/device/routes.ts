@@ -18,7 +18,7 @@ export function deviceConfigFor(
 ): DeviceConfig {
   const base = ctx.model?.thresholds ?? FALLBACK_THRESHOLDS;
   return {
-    cadenceS: device.cadenceS ?? ctx.config.DEVICE_CADENCE_S,
+    cadenceS: device.cadenceS ?? ctx.model?.cadenceS ?? ctx.config.DEVICE_CADENCE_S,
     thresholds: { alert: device.alertThreshold ?? base.alert, borderlineLow: device.borderlineLow ?? base.borderlineLow },
     model: ctx.model
       ? {

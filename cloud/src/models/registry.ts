@@ -10,7 +10,9 @@ export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'models', 'default');
 /** Only the card fields the cloud needs; the full schema belongs to edge-model/export/card.ts. */
 const cardSubset = z.object({
   name: z.string().optional(),
-  thresholds: z.object({ alert: z.number(), borderlineLow: z.number() }).loose(),
+  thresholds: z
+    .object({ alert: z.number(), borderlineLow: z.number(), reportingCadenceS: z.number().int().positive().optional() })
+    .loose(),
 });
 
 export interface ModelInfo {
@@ -18,6 +20,8 @@ export interface ModelInfo {
   sha256: string;
   bytes: Uint8Array;
   thresholds: { alert: number; borderlineLow: number };
+  /** The card's suggested reporting cadence, if it states one. */
+  cadenceS: number | null;
 }
 
 /** Thresholds used until a model card exists (edge scores are normalised so 1 = alert). */
@@ -37,5 +41,6 @@ export async function loadModelInfo(dir = DEFAULT_MODEL_DIR): Promise<ModelInfo 
     sha256: createHash('sha256').update(bytes).digest('hex'),
     bytes: new Uint8Array(bytes),
     thresholds: { alert: card.data.thresholds.alert, borderlineLow: card.data.thresholds.borderlineLow },
+    cadenceS: card.data.thresholds.reportingCadenceS ?? null,
   };
 }
