@@ -157,6 +157,10 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
     await page.locator(`[data-alarm-id="${id}"] [data-testid=note]`).fill('Checked the mount bolts; vibration pads worn.');
     await page.locator(`[data-alarm-id="${id}"] [data-testid=note]`).press('Enter');
     await expect.poll(async () => (await owner.req('GET', `/api/alarms/${id}`)).body.notes?.length).toBe(1);
+    await page.locator(`[data-alarm-id="${id}"] [data-testid=history-toggle]`).click();
+    await expect
+      .poll(() => page.locator(`[data-alarm-id="${id}"] [data-testid=alarm-note]`).textContent())
+      .toContain('vibration pads worn');
     const a = (await owner.req('GET', `/api/alarms/${id}`)).body;
     expect(a).toMatchObject({ acknowledged: true, assigneeId: ownerId });
     await noMissingTranslations(page);

@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { html } from './html.ts';
 import { formatAgo, formatTime, state, t } from './store.ts';
-import { Badge, faultName, fmtScore } from './ui.ts';
+import { Badge, faultName, fmtScore, useLoad } from './ui.ts';
 
 export interface AlarmRow {
   id: string;
@@ -30,10 +30,29 @@ export interface OrgUser {
   role: string;
 }
 
+interface AlarmDetailView {
+  notes: { id: string; authorId: string; text: string; createdAt: number }[];
+  events: { id: string; kind: string; at: number; actorId: string | null }[];
+}
+
+/** Comments and history of one alarm, loaded when the card is opened. */
+function AlarmHistory({ id, users, version }: { id: string; users: OrgUser[]; version: number }) {
+  const d = useLoad(() => api<AlarmDetailView>('GET', `/api/alarms/${id}`), [id, version]);
+  if (!d.data) return null;
+  const who = (uid: string | null) => (uid ? (users.find((u) => u.id === uid)?.name ?? '') : '');
+  return html`<div class="small mt-2 border-top pt-2" data-testid="alarm-history">
+    ${d.data.notes.map((n) => html`<div data-testid="alarm-note"><b>${who(n.authorId)}</b>: ${n.text} <span class="text-secondary">${formatAgo(n.createdAt)}</span></div>`)}
+    <div class="text-secondary mt-1">${d.data.events.map((e) => html`<span class="me-2">${t(`event_${e.kind}`)} ${formatAgo(e.at)}${e.actorId ? ` (${who(e.actorId)})` : ''}</span>`)}</div>
+  </div>`;
+}
+
 /** One alarm with its lifecycle actions: acknowledge, assign, comment, clear. */
 export function AlarmCard({ alarm, users, onChange }: { alarm: AlarmRow; users: OrgUser[]; onChange(a?: AlarmRow): void }) {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
+  const [open, setOpen] = useState(false);
+  const [version, setVersion] = useState(0);
+  useEffect(() => setVersion((v) => v + 1), [alarm.lastEventAt]);
   const [err, setErr] = useState<string | null>(null);
   const canAct = state.user?.role !== 'viewer';
   const act = async (fn: () => Promise<unknown>) => {
@@ -42,6 +61,7 @@ export function AlarmCard({ alarm, users, onChange }: { alarm: AlarmRow; users: 
     try {
       const r = await fn();
       onChange(r && typeof r === 'object' && 'id' in (r as object) && 'status' in (r as object) ? (r as AlarmRow) : undefined);
+      setVersion((v) => v + 1);
     } catch (e) {
       setErr((e as Error).message);
     } finally {
@@ -56,6 +76,7 @@ export function AlarmCard({ alarm, users, onChange }: { alarm: AlarmRow; users: 
         <span class="fw-semibold">${t(`type_${alarm.type}`)}</span>
         ${alarm.machineName ? html`<span class="text-secondary small">${alarm.machineName}${alarm.siteName ? ` · ${alarm.siteName}` : ''}</span>` : null}
         <span class="ms-auto small text-secondary" title=${formatTime(alarm.openedAt)}>${t('opened')} ${formatAgo(alarm.openedAt)}</span>
+        <button type="button" class="btn btn-sm btn-link p-0" data-testid="history-toggle" onClick=${() => setOpen(!open)}>${t('history')}</button>
       </div>
       <div class="small mt-1">
         <span class=${`badge rounded-pill text-bg-${alarm.status === 'active' ? 'danger' : 'light'} me-1`}>${alarm.status === 'active' ? t('active') : t('cleared')}</span>
@@ -96,6 +117,7 @@ export function AlarmCard({ alarm, users, onChange }: { alarm: AlarmRow; users: 
           : null
       }
       ${err ? html`<div class="text-danger small mt-1">${err}</div>` : null}
+      ${open ? html`<${AlarmHistory} id=${alarm.id} users=${users} version=${version} />` : null}
     </div>
   </div>`;
 }

@@ -43,6 +43,7 @@ describe('dashboard translations', () => {
       ...['owner', 'admin', 'technician', 'viewer'].map((x) => `role_${x}`),
       ...['email', 'sms', 'kakao', 'push'].map((x) => `channel_${x}`),
       ...['raw', 'minute', 'hour'].map((x) => `res_${x}`),
+      ...['opened', 'reopened', 'escalated', 'updated', 'cleared', 'acknowledged', 'assigned', 'noted'].map((x) => `event_${x}`),
       'label_normal',
       'label_false-alarm',
     ];
