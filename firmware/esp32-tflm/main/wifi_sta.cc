@@ -1,5 +1,6 @@
 #include "wifi_sta.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "esp_event.h"
@@ -52,8 +53,9 @@ esp_err_t wifiInit(const std::string& hostname) {
 
 bool wifiConnect(const std::string& ssid, const std::string& password, uint32_t timeoutMs) {
   wifi_config_t wc = {};
-  std::strncpy(reinterpret_cast<char*>(wc.sta.ssid), ssid.c_str(), sizeof(wc.sta.ssid));
-  std::strncpy(reinterpret_cast<char*>(wc.sta.password), password.c_str(), sizeof(wc.sta.password));
+  // Fixed-size fields, NUL-terminated only when shorter (a 32-byte SSID fills the field).
+  std::memcpy(wc.sta.ssid, ssid.data(), std::min(ssid.size(), sizeof(wc.sta.ssid)));
+  std::memcpy(wc.sta.password, password.data(), std::min(password.size(), sizeof(wc.sta.password)));
   wc.sta.threshold.authmode = password.empty() ? WIFI_AUTH_OPEN : WIFI_AUTH_WPA2_PSK;
   wc.sta.pmf_cfg.capable = true;
   gWantConnected = false;

@@ -1,0 +1,2 @@
+#pragma once
+#include "../idf_decls.h"

@@ -1,0 +1,2 @@
+#pragma once
+#include "../../../tflm_decls.h"
