@@ -63,6 +63,9 @@ function App() {
       },
     );
     void registration()?.catch(() => undefined);
+    // Relative times ("3 min ago") age on screen; this re-renders only, it fetches nothing.
+    const tick = setInterval(() => update({}), 30_000);
+    return () => clearInterval(tick);
   }, []);
   useEffect(() => {
     if (s.user) connectRealtime();

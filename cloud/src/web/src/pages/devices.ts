@@ -108,7 +108,7 @@ export function DevicesPage() {
     ${
       list.data
         ? html`<div class="table-responsive"><table class="table table-sm align-middle" data-testid="devices">
-          <thead><tr><th>${t('deviceName')}</th><th>${t('machine')}</th><th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('lastScore')}</th><th></th></tr></thead>
+          <thead><tr><th>${t('deviceName')}</th><th class="d-none d-md-table-cell">${t('machine')}</th><th>${t('status')}</th><th class="d-none d-md-table-cell">${t('lastSeen')}</th><th class="d-none d-sm-table-cell">${t('lastScore')}</th><th></th></tr></thead>
           <tbody>${list.data.map(
             (d) => html`<tr key=${d.id} data-testid="device-row">
               <td>${
@@ -121,18 +121,18 @@ export function DevicesPage() {
                     <button class="btn btn-sm btn-primary" type="submit">${t('save')}</button></form>`
                   : d.name
               }</td>
-              <td class="small">${d.machineName}<div class="text-secondary">${d.siteName}</div></td>
+              <td class="small d-none d-md-table-cell">${d.machineName}<div class="text-secondary">${d.siteName}</div></td>
               <td>${
                 d.status === 'decommissioned'
                   ? html`<${Badge} kind="offline" text=${t('decommissioned')} />`
                   : html`<${Badge} kind=${d.online ? 'normal' : 'offline'} text=${d.online ? t('online') : t('offline')} />`
               }</td>
-              <td class="small">${formatAgo(d.lastSeen)}</td>
-              <td>${fmtScore(d.lastScore)}</td>
+              <td class="small d-none d-md-table-cell">${formatAgo(d.lastSeen)}</td>
+              <td class="d-none d-sm-table-cell">${fmtScore(d.lastScore)}</td>
               <td class="text-end text-nowrap">${
                 admin && d.status === 'active'
-                  ? html`<button type="button" class="btn btn-sm btn-outline-secondary me-1" onClick=${() => setEditing({ id: d.id, name: d.name })} data-testid="rename">${t('rename')}</button>
-                  <button type="button" class="btn btn-sm btn-outline-danger" data-testid="decommission"
+                  ? html`<button type="button" class="btn btn-sm btn-outline-secondary me-1 mb-1" onClick=${() => setEditing({ id: d.id, name: d.name })} data-testid="rename">${t('rename')}</button>
+                  <button type="button" class="btn btn-sm btn-outline-danger mb-1" data-testid="decommission"
                     onClick=${() => confirm(t('confirmDecommission')) && run(() => api('POST', `/api/devices/${d.id}/decommission`, {}))}>${t('decommission')}</button>`
                   : null
               }</td>
