@@ -82,6 +82,9 @@ describe.skipIf(!hasChromium)('web flasher in Chromium with a fake Web Serial po
     expect(await page.inputValue('[data-testid=token]')).toBe('dev_tok_42');
     await page.click('[data-testid=scan]');
     await expect.poll(() => page.inputValue('[data-testid=ssid]')).toBe('ColdRoom-2G');
+    await page.fill('[data-testid=password]', 'wrong-password');
+    await page.click('[data-testid=provision]');
+    await expect.poll(() => page.textContent('[data-testid=provision-status]')).toContain('could not join that Wi-Fi network');
     await page.fill('[data-testid=password]', 'frost-1234');
     await page.click('[data-testid=provision]');
     await page.waitForFunction(() => document.querySelector('[data-testid=provision-status]')?.textContent?.includes('online'));

@@ -39,6 +39,13 @@ export const MESSAGES = {
     clear: 'Clear',
     cancelled: 'No port was chosen.',
     hintHoldBoot: 'Hold BOOT, tap EN/RST, release BOOT, then retry.',
+    hintPortBusy: 'The serial port is in use. Close other programs or browser tabs using it (Arduino, IDF monitor), then retry.',
+    hintTimeout: 'The USB-serial driver timed out. Retry at a lower speed.',
+    hintVerify: 'What was written does not match the image. Use a shorter or better USB cable and a lower speed.',
+    hintOther: 'Unplug and replug the board, then retry. If it keeps failing, use 115200.',
+    improvUnableToConnect: 'The device could not join that Wi-Fi network. Check the name and password (2.4 GHz only).',
+    improvInvalid: 'The device rejected the settings. Check the cloud URL (http:// or https://) and the token.',
+    improvTimeout: 'The device did not answer. Is the Signalcraft firmware installed and running? Press EN/RST and retry.',
   },
   ko: {
     title: 'Signalcraft 펌웨어 설치',
@@ -79,6 +86,15 @@ export const MESSAGES = {
     clear: '지우기',
     cancelled: '포트를 선택하지 않았습니다.',
     hintHoldBoot: 'BOOT 버튼을 누른 채 EN/RST를 눌렀다 떼고, BOOT를 놓은 뒤 다시 시도하세요.',
+    hintPortBusy:
+      '시리얼 포트를 다른 프로그램이 쓰고 있습니다. 포트를 쓰는 프로그램이나 브라우저 탭(Arduino, IDF 모니터)을 닫고 다시 시도하세요.',
+    hintTimeout: 'USB-시리얼 드라이버 응답 시간이 초과되었습니다. 속도를 낮춰 다시 시도하세요.',
+    hintVerify: '기록된 내용이 이미지와 다릅니다. 더 짧거나 좋은 USB 케이블을 쓰고 속도를 낮추세요.',
+    hintOther: '보드를 뽑았다가 다시 꽂고 시도하세요. 계속 실패하면 115200으로 낮추세요.',
+    improvUnableToConnect: '장치가 해당 Wi-Fi에 연결하지 못했습니다. 이름과 비밀번호를 확인하세요(2.4 GHz만 지원).',
+    improvInvalid: '장치가 설정을 거부했습니다. 클라우드 주소(http:// 또는 https://)와 토큰을 확인하세요.',
+    improvTimeout:
+      '장치가 응답하지 않습니다. Signalcraft 펌웨어가 설치되어 실행 중인지 확인하고 EN/RST를 누른 뒤 다시 시도하세요.',
   },
 } as const;
 

@@ -1,7 +1,7 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import { FlashError, flashFirmware } from '../src/flash.ts';
 import { ImprovParser } from '../src/improv.ts';
-import { ImprovClient } from '../src/improv-client.ts';
+import { ImprovClient, ImprovRpcError } from '../src/improv-client.ts';
 import { buildForChip, type Manifest, parseManifest } from '../src/manifest.ts';
 import { SerialLink, type SerialPortLike } from '../src/transport.ts';
 import { type Locale, type MessageKey, pickLocale, translate } from './i18n.ts';
@@ -114,6 +114,24 @@ async function closeLink(): Promise<void> {
   link = null;
 }
 
+const HINTS: Record<FlashError['kind'], MessageKey> = {
+  'no-bootloader': 'hintHoldBoot',
+  'port-busy': 'hintPortBusy',
+  timeout: 'hintTimeout',
+  verify: 'hintVerify',
+  'chip-mismatch': 'hintOther',
+  other: 'hintOther',
+};
+
+/** A provisioning failure in the page's language, with the device's own words after it. */
+function improvMessage(err: unknown): string {
+  const raw = (err as Error).message;
+  if (!(err instanceof ImprovRpcError)) return raw;
+  const key: MessageKey =
+    err.code === 'timeout' ? 'improvTimeout' : err.code === 0x03 ? 'improvUnableToConnect' : 'improvInvalid';
+  return `${t(key)} (${raw})`;
+}
+
 async function install(baudRate: number): Promise<void> {
   const p = await choosePort();
   if (!p || !manifest) return;
@@ -174,7 +192,7 @@ async function install(baudRate: number): Promise<void> {
         },
       });
     }
-    const hint = fe?.kind === 'no-bootloader' ? t('hintHoldBoot') : (fe?.hint ?? '');
+    const hint = t(HINTS[fe?.kind ?? 'other']);
     status('flash-status', `${t('failed')}: ${(err as Error).message.split('\n')[0]}. ${hint}`, 'danger', retry);
     if (fe?.kind === 'port-busy') port = null;
   }
@@ -183,7 +201,7 @@ async function install(baudRate: number): Promise<void> {
 $('install').addEventListener('click', () => void install(Number(($('baud') as HTMLSelectElement).value)));
 $('provision-only').addEventListener('click', async () => {
   const p = await choosePort();
-  if (p) await openLink(p).catch((e) => status('provision-status', `${t('provisionFailed')}: ${(e as Error).message}`, 'danger'));
+  if (p) await openLink(p).catch((e) => status('provision-status', `${t('provisionFailed')}: ${improvMessage(e)}`, 'danger'));
 });
 
 $('scan').addEventListener('click', async () => {
@@ -197,7 +215,7 @@ $('scan').addEventListener('click', async () => {
     for (const n of nets) list.append(new Option(`${n.rssi} dBm${n.secured ? ' 🔒' : ''}`, n.ssid));
     if (nets[0] && !($('ssid') as HTMLInputElement).value) ($('ssid') as HTMLInputElement).value = nets[0].ssid;
   } catch (err) {
-    status('provision-status', `${t('provisionFailed')}: ${(err as Error).message}`, 'danger');
+    status('provision-status', `${t('provisionFailed')}: ${improvMessage(err)}`, 'danger');
   }
 });
 
@@ -219,6 +237,6 @@ $('provision-form').addEventListener('submit', async (ev) => {
     await client.setCloud(($('cloud') as HTMLInputElement).value, ($('token') as HTMLInputElement).value.trim(), deviceId);
     status('provision-status', t('provisioned'), 'success');
   } catch (err) {
-    status('provision-status', `${t('provisionFailed')}: ${(err as Error).message}`, 'danger');
+    status('provision-status', `${t('provisionFailed')}: ${improvMessage(err)}`, 'danger');
   }
 });
