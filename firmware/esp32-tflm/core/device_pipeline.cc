@@ -97,9 +97,9 @@ void DevicePipeline::onFrame(const float* mel) {
 
 Status DevicePipeline::enqueueBatch() {
   if (batch_.empty()) return Status::Ok();
-  const std::string msg = protocol::verdictBatch(opt_.identity, seq_ + 1, cfg_->modelSha256, batch_.data(), batch_.size());
+  const std::string rec = protocol::compactBatch(opt_.identity, seq_ + 1, cfg_->modelSha256, batch_.data(), batch_.size());
   batch_.clear();
-  Status s = outbox_->push(OutboxKind::Verdicts, msg);
+  Status s = outbox_->push(OutboxKind::CompactVerdicts, rec);
   if (s.ok) ++seq_;
   return s;
 }

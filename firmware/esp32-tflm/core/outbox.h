@@ -18,7 +18,9 @@
 
 namespace sc {
 
-enum class OutboxKind : uint8_t { Verdicts = 1, Clip = 2 };
+// Verdicts: a verdict-batch JSON message. Clip: a clip JSON message. CompactVerdicts: a verdict
+// batch in protocol::compactBatch form (~4x smaller; turned into the same JSON when sent).
+enum class OutboxKind : uint8_t { Verdicts = 1, Clip = 2, CompactVerdicts = 3 };
 
 struct OutboxEntry {
   uint64_t id;

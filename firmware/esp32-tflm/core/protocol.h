@@ -47,6 +47,16 @@ std::string clipUpload(const Identity& id, uint32_t seq, uint64_t t, float edgeS
 std::string clipUpload(const Identity& id, uint32_t seq, uint64_t t, float edgeScore, const char* encoding, uint32_t samples,
                        const uint8_t* const* parts, const size_t* partBytes, size_t nParts);
 std::string heartbeat(const Identity& id, const HeartbeatInfo& h);
+
+// A verdict batch as stored in the outbox: ~15 bytes per window instead of ~70 of JSON, so the
+// flash outbox holds ~4x longer outages. compactBatchToJson() gives exactly the verdictBatch()
+// JSON of the same arguments (scores are float32 either way; levels are kept to 0.01 dB, the
+// precision the JSON prints). Layout (little-endian): u8 format=1 | u8 n | u32 seq | u8 len +
+// deviceId | u8 len + bootId | u8 32 + sha256 raw bytes (or u8 len + text) |
+// n × {u64 t | f32 score | u8 state | i16 level×100}.
+std::string compactBatch(const Identity& id, uint32_t seq, const std::string& modelSha256, const Window* w, size_t n);
+// False if the record is malformed.
+bool compactBatchToJson(const std::string& record, std::string* json);
 // Inserts "sentAt" right after the opening brace (the stored message never has one).
 std::string withSentAt(const std::string& message, uint64_t sentAtMs);
 std::string base64(const uint8_t* data, size_t n);

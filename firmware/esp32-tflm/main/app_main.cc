@@ -230,8 +230,8 @@ extern "C" void app_main() {
   Status s = gStorage.open("/outbox/outbox.log", true);
   OutboxLimits limits;
   // 896 KB volume: the log may reach compactAtBytes while compaction writes up to maxPending more.
-  // At the card's 10 s cadence a one-minute batch of 6 windows is ~0.7 KB with its record: 320 KB
-  // holds ~8 h of verdicts offline (less while clips, ~44 KB each and dropped first, wait).
+  // At the card's 10 s cadence a one-minute compact batch of 6 windows is ~190 B with its record:
+  // 320 KB holds ~29 h of verdicts offline (less while clips, ~44 KB each and dropped first, wait).
   limits.maxPendingBytes = 320 * 1024;
   limits.compactAtBytes = 448 * 1024;
   if (s.ok) s = gOutbox.open(&gStorage, limits);

@@ -76,6 +76,17 @@ bool CloudLink::drain(Outbox& ob, void* mutex, uint64_t nowMs) {
     const bool have = ob.front(&e) && ob.readPayload(e, &payload).ok;
     unlock();
     if (!have) return true;
+    if (e.kind == OutboxKind::CompactVerdicts) {
+      std::string json;
+      if (!protocol::compactBatchToJson(payload, &json)) {
+        ESP_LOGE(TAG, "outbox record %llu is not a valid verdict batch: dropping it", static_cast<unsigned long long>(e.id));
+        lock();
+        ob.ack(e.id);
+        unlock();
+        continue;
+      }
+      payload = std::move(json);
+    }
     std::string response;
     const char* path = e.kind == OutboxKind::Clip ? "/api/v1/device/clips" : "/api/v1/device/verdicts";
     const int status = post(path, protocol::withSentAt(payload, nowMs), &response);

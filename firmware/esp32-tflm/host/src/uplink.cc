@@ -18,6 +18,17 @@ bool Uplink::drain(Outbox& ob, uint64_t nowMs, int maxMessages) {
   std::string payload;
   while (n < maxMessages && ob.front(&e)) {
     if (!ob.readPayload(e, &payload).ok) return false;
+    if (e.kind == OutboxKind::CompactVerdicts) {
+      std::string json;
+      if (!protocol::compactBatchToJson(payload, &json)) {
+        std::fprintf(stderr, "signalcraft-device: outbox record %llu is not a valid verdict batch; dropping it\n",
+                     static_cast<unsigned long long>(e.id));
+        ++st_.rejected;
+        if (!ob.ack(e.id).ok) return false;
+        continue;
+      }
+      payload = std::move(json);
+    }
     const std::string msg = protocol::withSentAt(payload, nowMs);
     if (!hasUrl_) {
       std::fprintf(out_, "%s\n", msg.c_str());

@@ -38,9 +38,12 @@ PipelineRun runPipeline(int reportEvery, const std::vector<int16_t>& pcm) {
   PipelineRun r;
   r.windows = dev.windowsSeen();
   for (const auto& e : ob.pending()) {
-    std::string p;
+    std::string p, json;
     EXPECT_TRUE(ob.readPayload(e, &p).ok);
-    r.messages.push_back(host::Json::parse(p));
+    EXPECT_EQ(e.kind, OutboxKind::CompactVerdicts);
+    EXPECT_TRUE(protocol::compactBatchToJson(p, &json));
+    EXPECT_LT(p.size() * 3, json.size() * 1) << "compact form must be much smaller (3-window batches)";
+    r.messages.push_back(host::Json::parse(json));
   }
   unlink((dir + "/outbox.log").c_str());
   rmdir(dir.c_str());

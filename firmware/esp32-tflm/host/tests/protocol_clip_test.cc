@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <set>
 
 #include "clip_recorder.h"
@@ -221,6 +222,38 @@ TEST(Protocol, MessagesHaveExactlyTheCloudExampleFields) {
   EXPECT_EQ(keys(c), keys(example("clip-ima-adpcm")));
   auto hk = keys(example("heartbeat"));
   for (auto& k : keys(h)) EXPECT_TRUE(hk.count(k)) << "heartbeat field " << k << " not in the cloud example";
+}
+
+TEST(Protocol, CompactBatchGivesTheSameJson) {
+  protocol::Identity id{"dev_compact-1", "0123456789abcdef"};
+  const std::string sha(64, 'c');
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> score(0, 5), level(-120, 20);
+  const char* states[] = {"learning", "normal", "watch", "alarm"};
+  std::vector<protocol::Window> w;
+  for (int i = 0; i < 120; ++i) w.push_back({1780000000000ull + 10000ull * i, score(rng), states[i % 4], level(rng)});
+  // Edge values: exact binary halves, NaN, out of range, -0.
+  w[0].levelDb = 0.125f;
+  w[1].levelDb = -0.125f;
+  w[2].levelDb = std::nanf("");
+  w[3].levelDb = 1e9f;
+  w[4].levelDb = -0.0f;
+  w[5].score = std::nanf("");
+  const std::string json = protocol::verdictBatch(id, 42, sha, w.data(), w.size());
+  const std::string rec = protocol::compactBatch(id, 42, sha, w.data(), w.size());
+  std::string back;
+  ASSERT_TRUE(protocol::compactBatchToJson(rec, &back));
+  EXPECT_EQ(back, json);
+  EXPECT_LT(rec.size() * 4, json.size());
+  std::printf("120 windows: compact %zu B, JSON %zu B\n", rec.size(), json.size());
+  for (size_t cut = 0; cut < rec.size(); cut += 7) EXPECT_FALSE(protocol::compactBatchToJson(rec.substr(0, cut), &back)) << cut;
+  // A non-hex model id survives as text (the schema would reject it later, not the outbox).
+  const std::string odd = protocol::compactBatch(id, 1, std::string(40, 'z'), w.data(), 2);
+  ASSERT_TRUE(protocol::compactBatchToJson(odd, &back));
+  EXPECT_EQ(back, protocol::verdictBatch(id, 1, std::string(40, 'z'), w.data(), 2));
+  std::string bad = rec;
+  bad[0] = 9;
+  EXPECT_FALSE(protocol::compactBatchToJson(bad, &back));
 }
 
 TEST(Protocol, IdsAreValidated) {
