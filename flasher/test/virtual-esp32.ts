@@ -101,8 +101,10 @@ export class VirtualEsp32 {
     const en = !(this.rts && !this.dtr);
     if (!en) this.mode = 'off';
     if (en && !this.en) {
-      // EN rises through an RC delay; the strapping pin is sampled a few ms later.
-      setTimeout(() => this.boot(!(this.dtr && !this.rts)), 5);
+      // The strapping pin is taken as it is when EN rises (esptool's reset sets both lines in one
+      // call, so this does not depend on timer timing); the ROM's boot message follows shortly.
+      const io0High = !(this.dtr && !this.rts);
+      setTimeout(() => this.boot(io0High), 5);
     }
     this.en = en;
   }
