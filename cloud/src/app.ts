@@ -8,6 +8,7 @@ import { ApiError } from './errors.ts';
 import { mountStatic } from './http/static.ts';
 import { legacyRoutes } from './legacy/routes.ts';
 import { DEVICE_API_PREFIX } from './protocol/schemas.ts';
+import { ClipMissingError } from './storage/clip-store.ts';
 
 /**
  * Builds the Hono app from an already-opened context (database, config, broadcaster), so tests
@@ -29,6 +30,7 @@ export function createApp(ctx: AppContext): Hono {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return err.getResponse();
+    if (err instanceof ClipMissingError) return new ApiError(410, 'clip_audio_missing', err.message).getResponse();
     // Hono's own HTTPException (e.g. from a helper) renders itself but not in our JSON shape.
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

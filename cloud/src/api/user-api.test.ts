@@ -72,6 +72,20 @@ describe('user API (contract F) and the authorisation matrix', () => {
     expect((await u.req('GET', '/api/auth/verify')).status).toBe(401);
   });
 
+  it('signing in again from a browser that has a session needs no CSRF token', async () => {
+    const u = new UserClient(s.url);
+    await u.req('POST', '/api/auth/login', { email: 'a@example.com', password: 'correct horse battery' });
+    const again = await u.req(
+      'POST',
+      '/api/auth/login',
+      { email: 'a@example.com', password: 'correct horse battery' },
+      { csrf: false },
+    );
+    expect(again.status).toBe(200);
+    // but acting with the session does
+    expect((await u.req('PATCH', `/api/devices/${devA.id}`, { name: 'x' }, { csrf: false })).status).toBe(403);
+  });
+
   it('refuses duplicate email and weak passwords', async () => {
     const u = new UserClient(s.url);
     expect(

@@ -70,6 +70,8 @@ export async function loadSessionUser(
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Routes that do not act on the current session (they start a new one), so need no CSRF token. */
+const CSRF_EXEMPT = /^\/api\/auth\/(login|signup|password-reset\/request|password-reset\/confirm)$/;
 
 /**
  * Loads the session user (if any) and enforces CSRF on state-changing requests made with a
@@ -87,7 +89,7 @@ export function sessionMiddleware(ctx: AppContext): MiddlewareHandler<UserEnv> {
         c.set('user', s.user);
         c.set('csrfToken', s.csrfToken);
         c.set('sessionHash', s.hash);
-        if (!SAFE.has(c.req.method)) {
+        if (!SAFE.has(c.req.method) && !CSRF_EXEMPT.test(c.req.path)) {
           const header = c.req.header(CSRF_HEADER);
           const cookie = getCookie(c, CSRF_COOKIE);
           if (!header || header !== s.csrfToken || (cookie !== undefined && cookie !== header)) {

@@ -78,6 +78,19 @@ describe('device API (contract E)', () => {
     expect(gaps).toHaveLength(2);
   });
 
+  it('a heartbeat with an empty outbox reveals messages the device dropped', async () => {
+    const d = await s.addDevice(dev.orgId);
+    await call(s.url, 'POST', '/api/v1/device/verdicts', { token: d.token, body: batch(d.deviceId, 1) });
+    const hb = { v: 1, deviceId: d.deviceId, bootId: BOOT, seq: 4, uptimeS: 60, firmware: '0.1.0', modelSha256: SHA, lastSeq: 4 };
+    // still in the outbox: not lost
+    await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: d.token, body: { ...hb, outboxDepth: 3 } });
+    expect(await s.ctx.db.select().from(dataLoss).where(eq(dataLoss.deviceId, d.deviceId))).toHaveLength(0);
+    await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: d.token, body: { ...hb, outboxDepth: 0 } });
+    await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: d.token, body: { ...hb, outboxDepth: 0 } });
+    const gaps = await s.ctx.db.select().from(dataLoss).where(eq(dataLoss.deviceId, d.deviceId));
+    expect(gaps.map((g) => [g.fromSeq, g.toSeq])).toEqual([[2, 4]]);
+  });
+
   it('corrects a device clock that is far off using sentAt', async () => {
     const d2 = await s.addDevice(dev.orgId);
     const b = { ...batch(d2.deviceId, 1, 1000, 1), sentAt: 2000 };

@@ -75,6 +75,36 @@ export async function claimSeq(
   return { duplicate: false, clipId, gaps };
 }
 
+/**
+ * A heartbeat says the outbox is empty and the last seq of this boot was `lastSeq`: anything above
+ * the highest seq we stored was dropped on the device (e.g. outbox overflow). Records it once.
+ */
+export async function recordTailLoss(
+  tx: Tx,
+  device: DeviceRow,
+  bootId: string,
+  lastSeq: number,
+  now: number,
+): Promise<LossRange[]> {
+  const [boot] = await tx
+    .select()
+    .from(deviceBoots)
+    .where(and(eq(deviceBoots.deviceId, device.id), eq(deviceBoots.bootId, bootId)));
+  const prevMax = boot?.maxSeq ?? 0;
+  if (lastSeq <= prevMax) return [];
+  const gap = { bootId, fromSeq: prevMax + 1, toSeq: lastSeq };
+  if (boot) {
+    await tx
+      .update(deviceBoots)
+      .set({ maxSeq: lastSeq })
+      .where(and(eq(deviceBoots.deviceId, device.id), eq(deviceBoots.bootId, bootId)));
+  } else {
+    await tx.insert(deviceBoots).values({ deviceId: device.id, bootId, maxSeq: lastSeq, firstSeenAt: now });
+  }
+  await tx.insert(dataLoss).values({ orgId: device.orgId, deviceId: device.id, ...gap, detectedAt: now });
+  return [gap];
+}
+
 /** A late message arrived: take its seq out of the loss range that held it. */
 async function fillGap(tx: Tx, deviceId: string, bootId: string, seq: number): Promise<void> {
   const [range] = await tx

@@ -9,7 +9,7 @@ import { FALLBACK_THRESHOLDS } from '../models/registry.ts';
 import { ClipAudioError, decodeClipAudio } from '../protocol/clip-audio.ts';
 import { BODY_LIMITS, clipUpload, type DeviceConfig, heartbeat, verdictBatch } from '../protocol/schemas.ts';
 import { assertSameDevice, type DeviceEnv, type DeviceRecord, deviceAuth } from './auth.ts';
-import { claimSeq, clockCorrection, storeWindows } from './ingest.ts';
+import { claimSeq, clockCorrection, recordTailLoss, storeWindows } from './ingest.ts';
 
 /** Thresholds and cadence for one device: its overrides, else the model card, else the fallback. */
 export function deviceConfigFor(
@@ -130,6 +130,12 @@ export function deviceRoutes(ctx: AppContext): Hono<DeviceEnv> {
         uptimeS: hb.uptimeS,
       })
       .where(eq(devices.id, device.id));
+    // outbox empty yet the last seq never arrived: the device dropped those messages
+    const gaps =
+      hb.outboxDepth === 0 && hb.lastSeq > 0
+        ? await ctx.database.write((tx) => recordTailLoss(tx, device, hb.bootId, hb.lastSeq, now))
+        : [];
+    void ctx.pipeline.dataLoss(device, gaps);
     void ctx.pipeline.seen(device);
     return c.json({ ok: true as const, serverTime: now, config: deviceConfigFor(ctx, device) });
   });

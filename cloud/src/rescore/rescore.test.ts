@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rescoreJobs } from '../db/schema.ts';
+import { clips, rescoreJobs } from '../db/schema.ts';
 import { REPO_ROOT } from '../models/registry.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
 import { SseClient } from '../testing/sse-client.ts';
@@ -108,6 +109,16 @@ describe('re-scoring queue', () => {
       expect(r.body.error.message.length).toBeGreaterThan(10);
     }
     expect((await s.ctx.db.select().from(rescoreJobs)).length).toBe(before);
+  });
+
+  it('a clip whose file vanished from DATA_DIR answers 410, not 500', async () => {
+    const r = await upload(0.07);
+    await s.ctx.rescore.whenIdle();
+    const [row] = await s.ctx.db.select().from(clips).where(eq(clips.id, r.body.clipId));
+    await rm(s.ctx.clips.pathFor(row.sha256));
+    const res = await owner.req('GET', `/api/clips/${r.body.clipId}/audio`);
+    expect(res.status).toBe(410);
+    expect(res.body.error.code).toBe('clip_audio_missing');
   });
 
   it('labels are stored (technician and up) and exported for training', async () => {

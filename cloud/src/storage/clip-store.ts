@@ -7,6 +7,13 @@ import { newId, sha256Hex } from '../ids.ts';
  * The same audio uploaded twice is stored once. Files are fsynced before the caller commits the
  * row that points at them, so an acknowledged clip is never a dangling reference.
  */
+export class ClipMissingError extends Error {
+  constructor(readonly sha256: string) {
+    super(`clip audio ${sha256} is not on disk (DATA_DIR/clips was moved or pruned)`);
+    this.name = 'ClipMissingError';
+  }
+}
+
 export class ClipStore {
   constructor(readonly dir: string) {}
 
@@ -43,7 +50,10 @@ export class ClipStore {
   }
 
   async get(sha256: string): Promise<Int16Array> {
-    const buf = await readFile(this.pathFor(sha256));
+    const buf = await readFile(this.pathFor(sha256)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new ClipMissingError(sha256);
+      throw err;
+    });
     const out = new Int16Array(buf.length >> 1);
     for (let i = 0; i < out.length; i++) out[i] = buf.readInt16LE(i * 2);
     return out;

@@ -5,6 +5,8 @@ import { events, sessions, verdictRollups, verdictWindows } from '../db/schema.t
 const DAY = 24 * 3600_000;
 /** Realtime events are kept this long for Last-Event-ID resume. */
 export const EVENT_RETENTION_MS = 2 * DAY;
+/** `verdict` events are the bulk (one per batch per device) and stale fast: the timeline API has them. */
+export const VERDICT_EVENT_RETENTION_MS = 3600_000;
 
 export interface PruneResult {
   rawWindows: number;
