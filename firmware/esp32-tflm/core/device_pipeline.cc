@@ -26,7 +26,8 @@ Status DevicePipeline::init(const ModelConfig& cfg, ModelRunner* runner, Outbox*
   pcmF_.assign(512, 0.f);
   batch_.clear();
   batch_.reserve(static_cast<size_t>(o.batchWindows));
-  events_.reserve(256);
+  events_.clear();
+  if (o.keepEvents) events_.reserve(256);
   return Status::Ok();
 }
 
@@ -78,7 +79,7 @@ void DevicePipeline::onFrame(const float* mel) {
   const bool overridden = opt_.clipBandLow < opt_.clipBandHigh;
   const float lo = overridden ? opt_.clipBandLow : v.borderlineLow, hi = overridden ? opt_.clipBandHigh : v.alert;
   if (opt_.clipsEnabled && score >= lo && score < hi) armed = clips_.trigger(score, t);
-  if (events_.size() < 4096) events_.push_back({t, score, v, level, armed});
+  if (opt_.keepEvents && events_.size() < 256) events_.push_back({t, score, v, level, armed});
   // Severity order: alarm > watch > normal > learning.
   auto severity = [](DeviceState s) { return s == DeviceState::Alarm ? 3 : s == DeviceState::Watch ? 2 : s == DeviceState::Normal ? 1 : 0; };
   if (groupCount_ == 0 || score > groupMax_) groupMax_ = score;

@@ -30,6 +30,9 @@ struct DeviceOptions {
   // Field tuning / tests: capture clips for window scores in [low, high) instead of the
   // borderline band in effect. Unset when low >= high.
   float clipBandLow = 0, clipBandHigh = 0;
+  // Keep per-window events for recentEvents() (host logging/tests). Off on the device: the list is
+  // bounded (256) but nobody drains it there.
+  bool keepEvents = false;
 };
 
 struct WindowEvent {
@@ -49,7 +52,7 @@ class DevicePipeline {
   Status flush();
   uint32_t lastSeq() const { return seq_; }
   VerdictFsm& fsm() { return fsm_; }
-  const std::vector<WindowEvent>& recentEvents() const { return events_; }  // since last clearEvents()
+  const std::vector<WindowEvent>& recentEvents() const { return events_; }  // since last clearEvents(), <= 256
   void clearEvents() { events_.clear(); }
   uint64_t samplesSeen() const { return samples_; }
   uint32_t windowsSeen() const { return windows_; }

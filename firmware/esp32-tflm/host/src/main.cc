@@ -228,6 +228,7 @@ int main(int argc, char** argv) {
     opt.clip.postSeconds = static_cast<float>(a.clipPost);
     opt.clip.minIntervalMs = static_cast<uint32_t>(a.clipIntervalS * 1000);
     opt.clipsEnabled = !a.noClips;
+    opt.keepEvents = a.events;
     opt.clipBandLow = static_cast<float>(a.clipLow);
     opt.clipBandHigh = static_cast<float>(a.clipHigh);
     const uint64_t startMs = a.startMs >= 0 ? static_cast<uint64_t>(a.startMs) : nowEpochMs();
