@@ -18,6 +18,7 @@ const en = {
   cancel: 'Cancel',
   error: 'Something went wrong',
   offlineBanner: 'Live updates paused; reconnecting…',
+  offlineStart: 'You are offline. Signalcraft will load your fleet as soon as the network is back.',
   // auth
   signInTitle: 'Sign in',
   email: 'Email',
@@ -217,6 +218,7 @@ const ko: Record<MessageKey, string> = {
   cancel: '취소',
   error: '문제가 발생했습니다',
   offlineBanner: '실시간 갱신이 끊겼습니다. 다시 연결하는 중…',
+  offlineStart: '오프라인 상태입니다. 네트워크가 돌아오면 바로 설비 현황을 불러옵니다.',
   signInTitle: '로그인',
   email: '이메일',
   password: '비밀번호',

@@ -2,7 +2,7 @@ import 'bootstrap/dist/css/bootstrap.min.css';
 import './app.css';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { api, setCsrf, setOnUnauthorized } from './api.ts';
+import { ApiError, api, setCsrf, setOnUnauthorized } from './api.ts';
 import { html } from './html.ts';
 import { AlarmsPage } from './pages/alarms.ts';
 import { LoginPage, ResetPage, SignupPage } from './pages/auth.ts';
@@ -47,21 +47,30 @@ function App() {
       update({ user: null });
       navigate('/app/login', true);
     });
-    api<{ user: SessionUser; csrfToken: string }>('GET', '/api/auth/verify').then(
-      (r) => {
-        setCsrf(r.csrfToken);
-        update({
-          user: r.user,
-          ready: true,
-          locale: localStorage.getItem('sc-locale') ? state.locale : (r.user.locale ?? state.locale),
-        });
-        if (PUBLIC.includes(path)) navigate('/app/', true);
-      },
-      () => {
-        update({ ready: true });
-        if (!PUBLIC.includes(path)) navigate('/app/login', true);
-      },
-    );
+    const verify = () =>
+      api<{ user: SessionUser; csrfToken: string }>('GET', '/api/auth/verify').then(
+        (r) => {
+          setCsrf(r.csrfToken);
+          update({
+            user: r.user,
+            ready: true,
+            offline: false,
+            locale: localStorage.getItem('sc-locale') ? state.locale : (r.user.locale ?? state.locale),
+          });
+          if (PUBLIC.includes(path)) navigate('/app/', true);
+        },
+        (err) => {
+          // No network is not "signed out": keep the user where they are and retry when back online.
+          if (err instanceof ApiError && err.status === 0) {
+            update({ ready: true, offline: true });
+            return;
+          }
+          update({ ready: true, offline: false });
+          if (!PUBLIC.includes(path)) navigate('/app/login', true);
+        },
+      );
+    void verify();
+    window.addEventListener('online', () => state.offline && void verify());
     void registration()?.catch(() => undefined);
     // Relative times ("3 min ago") age on screen; this re-renders only, it fetches nothing.
     const tick = setInterval(() => update({}), 30_000);
@@ -105,6 +114,9 @@ function App() {
   </nav>`;
   let body: unknown;
   if (!s.ready) body = html`<p class="text-secondary">${t('loading')}</p>`;
+  else if (s.offline)
+    body = html`<div class="alert alert-warning" data-testid="offline-start">${t('offlineStart')}
+      <button type="button" class="btn btn-sm btn-outline-secondary ms-2" onClick=${() => location.reload()}>${t('retry')}</button></div>`;
   else if (path === '/app/signup') body = html`<${SignupPage} />`;
   else if (path === '/app/reset') body = html`<${ResetPage} />`;
   else if (!s.user) body = html`<${LoginPage} />`;

@@ -18,6 +18,8 @@ interface State {
   ready: boolean;
   path: string;
   live: boolean;
+  /** The app started without a network (the shell came from the service worker cache). */
+  offline: boolean;
 }
 
 const listeners = new Set<() => void>();
@@ -27,6 +29,7 @@ export const state: State = {
   ready: false,
   path: location.pathname + location.search,
   live: true,
+  offline: false,
 };
 
 export function update(patch: Partial<State>): void {
