@@ -38,11 +38,13 @@ export const cardSchema = z
     input: tensorSpec,
     output: tensorSpec,
     preprocess: z.object({
-      kind: z.literal('band-standardize'),
+      kind: z.enum(['band-standardize', 'pooled-band-standardize']),
       levelNormalization: z.literal('input-mean'),
       contextFrames: z.number().int().positive(),
       /** Log-mel frames averaged (in dB) into one model frame; cards before pooling mean 1. */
       poolFrames: z.number().int().positive().default(1),
+      /** Last model frame = per-band std (dB) over the frames the others cover; stats at [nMels + b]. */
+      stdFrame: z.boolean().optional(),
       nMels: z.number().int().positive(),
       bandMean: z.array(finite),
       bandStd: z.array(finite.refine((v) => v > 0, 'must be positive')),
@@ -105,14 +107,23 @@ export const cardSchema = z
   })
   .superRefine((c, ctx) => {
     const d = c.preprocess.contextFrames * c.preprocess.nMels;
-    if (c.preprocess.bandMean.length !== c.preprocess.nMels || c.preprocess.bandStd.length !== c.preprocess.nMels) {
-      ctx.addIssue({ code: 'custom', path: ['preprocess'], message: `bandMean and bandStd need ${c.preprocess.nMels} values` });
+    const slots = c.preprocess.nMels * (c.preprocess.stdFrame ? 2 : 1);
+    if (c.preprocess.bandMean.length !== slots || c.preprocess.bandStd.length !== slots) {
+      ctx.addIssue({ code: 'custom', path: ['preprocess'], message: `bandMean and bandStd need ${slots} values` });
     }
     if (c.input.shape.reduce((a, b) => a * b, 1) !== d) {
       ctx.addIssue({ code: 'custom', path: ['input', 'shape'], message: `input must hold contextFrames·nMels = ${d} values` });
     }
     if (c.preprocess.nMels !== c.frontend.nMels || c.preprocess.contextFrames !== c.frontend.contextFrames) {
       ctx.addIssue({ code: 'custom', path: ['preprocess'], message: 'nMels/contextFrames differ from the front end' });
+    }
+    const pooled = c.preprocess.poolFrames > 1 || Boolean(c.preprocess.stdFrame);
+    if (pooled !== (c.preprocess.kind === 'pooled-band-standardize')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['preprocess', 'kind'],
+        message: 'kind must be pooled-band-standardize exactly when poolFrames > 1 or stdFrame',
+      });
     }
     const t = c.thresholds;
     if (!(t.borderlineLow <= t.alert && t.borderlineHigh === t.alert)) {

@@ -102,6 +102,24 @@ describe('exportModel', () => {
     expect(detailed.windows.length).toBeGreaterThan(0);
   });
 
+  it('exports and scores a pooled model with a std frame (kind pooled-band-standardize)', async () => {
+    const train = [0, 1, 2, 3, 4, 5].map((i) => ({
+      path: `t${i}`,
+      pcm: synthesizeClip({ machine, seed: `t${i}`, durationS: 2 }),
+    }));
+    const trained = await trainEdgeModel(train, { hidden: [8, 4, 8], maxEpochs: 3, seed: 3, poolFrames: 2, stdFrame: true });
+    const dir = path.join(root, 'pooled-trained');
+    const out = path.join(root, 'pooled-out');
+    await saveTrainedModel(dir, trained);
+    const { card } = await exportModel({ modelDir: dir, outDir: out });
+    expect(card.preprocess).toMatchObject({ kind: 'pooled-band-standardize', poolFrames: 2, stdFrame: true });
+    expect(card.preprocess.bandMean).toHaveLength(128);
+    const index = JSON.parse(readFileSync(path.join(out, 'vectors', 'index.json'), 'utf8')) as VectorIndex;
+    expect(index.pipeline.inputs).toBe(index.pipeline.frames - 8 + 1);
+    const [f, q] = await loadEdgeScorers(out);
+    expect(Math.abs((f.scoreClip(test[0]) as number) - (q.scoreClip(test[0]) as number))).toBeLessThan(0.1);
+  });
+
   it('names the problem with a missing, corrupt or tampered model folder', async () => {
     await expect(loadEdgeScorers(path.join(root, 'nope'))).rejects.toThrow(/does not exist/);
     await expect(loadEdgeScorers(root)).rejects.toThrow(/neither card.json .* nor train.json/);

@@ -24,9 +24,23 @@ import { chooseThresholds, type ThresholdOptions } from './thresholds.ts';
 import { validateAgainstTflite } from './validate.ts';
 import { writeVectors } from './vectors.ts';
 
-export const PREPROCESS_DEFINITION =
-  'x = contextFrames consecutive log-mel frames (dB) stacked frame-major; x -= mean(x) over all contextFrames*nMels values; ' +
-  'z[f*nMels+b] = (x[f*nMels+b] - bandMean[b]) / bandStd[b]; q = clamp(round(z / input.scale) + input.zeroPoint, -128, 127)';
+export function preprocessDefinition(p: { poolFrames: number; stdFrame?: boolean }): string {
+  const frames = p.stdFrame ? 'contextFrames-1' : 'contextFrames';
+  return [
+    `input t uses log-mel frames t .. t+${frames}*poolFrames-1 (poolFrames=${p.poolFrames});`,
+    `model frame c (c < ${frames}) = mean in dB of log-mel frames t+c*poolFrames .. t+(c+1)*poolFrames-1, stacked frame-major (x[c*nMels+b]);`,
+    `subtract the mean of those ${frames}*nMels values from each of them (level normalisation);`,
+    p.stdFrame
+      ? 'last model frame: x[(contextFrames-1)*nMels+b] = population std (dB) of band b over the same log-mel frames (not level-normalised);'
+      : '',
+    p.stdFrame
+      ? 'z[i] = (x[i] - bandMean[j]) / bandStd[j] with j = b for mean frames and j = nMels + b for the std frame;'
+      : 'z[c*nMels+b] = (x[c*nMels+b] - bandMean[b]) / bandStd[b];',
+    'q = clamp(round(z / input.scale) + input.zeroPoint, -128, 127)',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
 
 /** Largest end-to-end |TFLite − reference| accepted (per op the limit is 1). */
 export const MAX_END_TO_END_LSB = 2;
@@ -190,7 +204,7 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
     frontend: { ...trained.frontend },
     input: { shape: runner.inputShape, dtype: 'int8', scale: q.input.scale, zeroPoint: q.input.zeroPoint },
     output: { shape: runner.outputShape, dtype: 'int8', scale: q.output.scale, zeroPoint: q.output.zeroPoint },
-    preprocess: { ...trained.preprocess, definition: PREPROCESS_DEFINITION },
+    preprocess: { ...trained.preprocess, definition: preprocessDefinition(trained.preprocess) },
     score: {
       definition: SCORE_DEFINITION,
       windowFrames: trained.windowFrames,

@@ -111,7 +111,7 @@ export async function writeVectors(dir: string, src: VectorSources): Promise<Vec
   const pcm16 = Int16Array.from(src.pipelinePcm, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32768))));
   const pcm = Float32Array.from(pcm16, (v) => v / 32768);
   const mel = computeLogMel(pcm, frontend);
-  const n = inputCount(mel.frames, preprocess.contextFrames, preprocess.poolFrames);
+  const n = inputCount(mel.frames, preprocess);
   const all = new Int8Array(n * d);
   const errors: number[] = [];
   for (let t = 0; t < n; t++) {

@@ -39,7 +39,7 @@ export interface ClipScores {
 }
 
 export function scoreLogMel(mel: LogMel, spec: ScoringSpec, recon: Reconstructor): ClipScores {
-  const n = inputCount(mel.frames, spec.preprocess.contextFrames, spec.preprocess.poolFrames);
+  const n = inputCount(mel.frames, spec.preprocess);
   const errors = new Float32Array(n);
   const x = new Float32Array(spec.preprocess.contextFrames * mel.nMels);
   for (let t = 0; t < n; t++) {

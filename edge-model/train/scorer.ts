@@ -54,6 +54,7 @@ export async function loadEdgeScorers(modelDir: string): Promise<EdgeScorer[]> {
         levelNormalization: card.preprocess.levelNormalization,
         contextFrames: card.preprocess.contextFrames,
         poolFrames: card.preprocess.poolFrames,
+        ...(card.preprocess.stdFrame ? { stdFrame: true } : {}),
         nMels: card.preprocess.nMels,
         bandMean: card.preprocess.bandMean,
         bandStd: card.preprocess.bandStd,

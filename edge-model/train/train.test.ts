@@ -87,10 +87,29 @@ describe('preprocessing and score', () => {
     const frames = 12;
     const data = Float32Array.from({ length: frames * nMels }, (_, i) => Math.floor(i / nMels) * 10 + (i % nMels));
     const mel = { frames, nMels, data };
-    expect(inputCount(frames, 5, 2)).toBe(3);
+    expect(inputCount(frames, { contextFrames: 5, poolFrames: 2 })).toBe(3);
     const x = levelNormalizedInput(mel, 1, { contextFrames: 5, poolFrames: 2 });
     // Model frame c averages log-mel frames 1+2c and 2+2c: 10·(1.5 + 2c) + b; the input mean is 10·5.5 + 31.5.
     for (const c of [0, 4]) for (const b of [0, 63]) expect(x[c * 64 + b]).toBeCloseTo(10 * (1.5 + 2 * c) + b - (55 + 31.5), 4);
+  });
+
+  it('adds a per-band std frame over the pooled span and gives it its own statistics', () => {
+    const mels = clips.map((c) => computeLogMel(c.pcm));
+    const spec = fitPreprocess(mels, FRONTEND, 4, true);
+    expect(spec.kind).toBe('pooled-band-standardize');
+    expect(spec.bandMean).toHaveLength(128);
+    const rows = modelInputs(mels[0], spec);
+    expect(rows).toHaveLength(mels[0].frames - 16 + 1);
+    const raw = levelNormalizedInput(mels[0], 0, spec);
+    let s1 = 0;
+    let s2 = 0;
+    for (let f = 0; f < 16; f++) {
+      const v = mels[0].data[f * 64 + 20];
+      s1 += v;
+      s2 += v * v;
+    }
+    expect(raw[4 * 64 + 20]).toBeCloseTo(Math.sqrt(s2 / 16 - (s1 / 16) ** 2), 3);
+    expect(fitPreprocess(mels, FRONTEND).kind).toBe('band-standardize');
   });
 
   it('aggregates input errors into window and clip scores as documented', () => {

@@ -9,7 +9,7 @@ import { silentProgress } from '../../cli/progress.ts';
 import type { DenseLayer, FloatModel } from '../export/float-model.ts';
 import { FRONTEND, type FrontendConfig } from '../src/frontend/config.ts';
 import { computeLogMel, type LogMel } from '../src/frontend/logmel.ts';
-import { DEFAULT_POOL_FRAMES, fitPreprocess, modelInputs, type PreprocessSpec } from './preprocess.ts';
+import { DEFAULT_POOL_FRAMES, fitPreprocess, inputSpan, modelInputs, type PreprocessSpec } from './preprocess.ts';
 import { DEFAULT_WINDOW_FRAMES } from './score.ts';
 import { loadTf } from './tfjs-setup.ts';
 
@@ -34,6 +34,8 @@ export interface TrainOptions {
   maxTrainInputs?: number;
   /** Log-mel frames averaged into one model frame (see preprocess.ts). */
   poolFrames?: number;
+  /** Replace the last model frame with per-band standard deviations (see preprocess.ts). */
+  stdFrame?: boolean;
   frontend?: FrontendConfig;
 }
 
@@ -166,7 +168,8 @@ export async function trainEdgeModel(
   const mels = clips.map((c) => computeLogMel(c.pcm, frontend));
   const audioSeconds = clips.reduce((s, c) => s + c.pcm.length / frontend.sampleRate, 0);
   const poolFrames = opts.poolFrames ?? DEFAULT_POOL_FRAMES;
-  const span = frontend.contextFrames * poolFrames;
+  const stdFrame = opts.stdFrame ?? false;
+  const span = inputSpan({ contextFrames: frontend.contextFrames, poolFrames, stdFrame });
   const minFrames = span * 2;
   const usable = mels.filter((m) => m.frames >= span);
   if (usable.reduce((n, m) => n + m.frames, 0) < minFrames * 4) {
@@ -176,7 +179,7 @@ export async function trainEdgeModel(
   }
   const { split, train, validation, validationClips } = splitAudio(usable, fraction, span, rnd);
   if (validation.length === 0) throw new TrainError('the normal audio is too short to hold out a validation part');
-  const preprocess = fitPreprocess(train, frontend, poolFrames);
+  const preprocess = fitPreprocess(train, frontend, poolFrames, stdFrame);
 
   const allTrain = train.flatMap((m) => modelInputs(m, preprocess));
   const stride = Math.max(1, Math.ceil(allTrain.length / maxTrainInputs));
