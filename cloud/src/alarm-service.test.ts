@@ -8,6 +8,7 @@ import { startTwilioServer, TWILIO_TEST_SID, TWILIO_TEST_TOKEN } from './notify/
 import { call, startTestServer, type TestServer, UserClient } from './testing/harness.ts';
 
 const KAKAO_TOKEN = 'kakao-access-token-1';
+const KAKAO_TOKEN_2 = 'kakao-access-token-2';
 
 async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
@@ -37,16 +38,20 @@ describe('alarm lifecycle with delivery through every channel', () => {
       startSmtpServer({ user: 'mailer', pass: 'pw' }),
       startPushService(),
       startTwilioServer(),
-      startKakaoServer({ validTokens: [KAKAO_TOKEN] }),
+      startKakaoServer({ validTokens: [KAKAO_TOKEN, KAKAO_TOKEN_2] }),
     ]);
     // Kakao's OAuth and profile endpoints are on the internet: answer them here (arctic uses global fetch).
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
       if (url.startsWith('https://kauth.kakao.com/oauth/token')) {
         const body = new URLSearchParams(input instanceof Request ? await input.clone().text() : String(init?.body ?? ''));
+        if (body.get('grant_type') === 'refresh_token') {
+          if (body.get('refresh_token') !== 'refresh-1') return Response.json({ error: 'invalid_grant' }, { status: 400 });
+          return Response.json({ access_token: KAKAO_TOKEN_2, token_type: 'bearer', expires_in: 21599 });
+        }
         if (body.get('code') !== 'good-code')
           return Response.json({ error: 'invalid_grant', error_description: 'bad code' }, { status: 400 });
-        return Response.json({ access_token: KAKAO_TOKEN, token_type: 'bearer', refresh_token: 'r', expires_in: 21599 });
+        return Response.json({ access_token: KAKAO_TOKEN, token_type: 'bearer', refresh_token: 'refresh-1', expires_in: 21599 });
       }
       if (url.endsWith('/v2/user/me')) {
         return Response.json({
@@ -105,6 +110,8 @@ describe('alarm lifecycle with delivery through every channel', () => {
     const [row] = await s.ctx.db.select().from(users).where(eq(users.id, owner.user.id));
     expect(row.kakaoId).toBe('4242');
     expect(row.kakaoAccessToken).toBe(KAKAO_TOKEN);
+    expect(row.kakaoRefreshToken).toBe('refresh-1');
+    expect(row.kakaoTokenExpiresAt).toBeGreaterThan(Date.now());
   });
 
   it('opens an alarm from device verdicts and delivers it by email, SMS, Kakao and push; ack and clear', async () => {
@@ -121,6 +128,11 @@ describe('alarm lifecycle with delivery through every channel', () => {
     const sub = await push.subscribe(key.publicKey);
     expect((await owner.req('POST', '/api/push/subscriptions', sub)).status).toBe(201);
 
+    // the Kakao token has expired by the time the alarm fires: the directory refreshes it
+    await s.ctx.db
+      .update(users)
+      .set({ kakaoTokenExpiresAt: Date.now() - 1000 })
+      .where(eq(users.id, owner.user.id));
     const dev = await owner.req('POST', '/api/devices', {
       name: '냉동1',
       siteName: '강남 물류센터',
@@ -151,7 +163,10 @@ describe('alarm lifecycle with delivery through every channel', () => {
     const sms = await until('sms', () => twilio.sent[0]);
     expect(sms.to).toBe('+821012345678');
     const talk = await until('kakao', () => kakao.sent[0]);
-    expect(talk.token).toBe(KAKAO_TOKEN);
+    expect(talk.token).toBe(KAKAO_TOKEN_2);
+    const [refreshed] = await s.ctx.db.select().from(users).where(eq(users.id, owner.user.id));
+    expect(refreshed.kakaoAccessToken).toBe(KAKAO_TOKEN_2);
+    expect(refreshed.kakaoRefreshToken).toBe('refresh-1');
     const pushed = await until('push', () => push.received(sub.endpoint)[0]);
     expect(JSON.parse(pushed).title).toBeTruthy();
 

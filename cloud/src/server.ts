@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { AlarmService } from './alarm-service.ts';
 import type { RuleConfig } from './alarms/rules.ts';
 import { createApp } from './app.ts';
+import { freshKakaoToken, kakaoClient } from './auth/kakao.ts';
 import { createMailer, type Mailer } from './auth/mailer.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { AppContext } from './context.ts';
@@ -104,7 +105,7 @@ export async function openContext(config: Config, opts: Omit<StartOptions, 'conf
     close: setup.close,
     dispatcher: new NotificationDispatcher({
       deliveries: new DrizzleDeliveryStore(database.db),
-      directory: new DbRecipientDirectory(database.db),
+      directory: new DbRecipientDirectory(database.db, (u) => freshKakaoToken(database.db, kakaoClient(ctx), u, ctx.now())),
       channels: setup.channels,
       alarmUrl: (a) => `${ctx.config.publicUrl}/app/#/alarms/${a.id}`,
       onAttempt: (d, r) =>

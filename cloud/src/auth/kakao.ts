@@ -1,9 +1,10 @@
-import { Kakao } from 'arctic';
+import { Kakao, type OAuth2Tokens } from 'arctic';
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import type { Db } from '../db/client.ts';
 import { orgs, users } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId, newToken } from '../ids.ts';
@@ -30,6 +31,46 @@ export function kakaoClient(ctx: AppContext): Kakao | null {
   const { KAKAO_CLIENT_ID: id, KAKAO_CLIENT_SECRET: secret } = ctx.config;
   if (!id) return null;
   return new Kakao(id, secret ?? '', ctx.config.KAKAO_REDIRECT_URI ?? `${ctx.config.publicUrl}/api/auth/kakao/callback`);
+}
+
+/** The columns a token response fills (Kakao access tokens last ~6 h, refresh tokens ~2 months). */
+export function kakaoTokenFields(tokens: OAuth2Tokens) {
+  let expiresAt: number | null = null;
+  try {
+    expiresAt = tokens.accessTokenExpiresAt().getTime();
+  } catch {
+    // no expires_in in the answer
+  }
+  return {
+    kakaoAccessToken: tokens.accessToken(),
+    kakaoRefreshToken: tokens.hasRefreshToken() ? tokens.refreshToken() : null,
+    kakaoTokenExpiresAt: expiresAt,
+  };
+}
+
+/**
+ * Returns a usable Kakao access token for the user, refreshing it (and storing the new one) when it
+ * expires within 5 minutes. Null when the user has no Kakao link or the refresh is refused.
+ */
+export async function freshKakaoToken(
+  db: Db,
+  kakao: Kakao | null,
+  user: { id: string; kakaoAccessToken: string | null; kakaoRefreshToken: string | null; kakaoTokenExpiresAt: number | null },
+  now: number,
+): Promise<string | null> {
+  if (!user.kakaoAccessToken) return null;
+  if (user.kakaoTokenExpiresAt === null || user.kakaoTokenExpiresAt - now > 5 * 60_000) return user.kakaoAccessToken;
+  if (!kakao || !user.kakaoRefreshToken) return user.kakaoAccessToken;
+  try {
+    const tokens = await kakao.refreshAccessToken(user.kakaoRefreshToken);
+    const fields = kakaoTokenFields(tokens);
+    // Kakao only returns a new refresh token when the old one is close to expiry
+    if (!fields.kakaoRefreshToken) fields.kakaoRefreshToken = user.kakaoRefreshToken;
+    await db.update(users).set(fields).where(eq(users.id, user.id));
+    return fields.kakaoAccessToken;
+  } catch {
+    return user.kakaoAccessToken;
+  }
 }
 
 /**
@@ -66,8 +107,11 @@ export function kakaoRoutes(ctx: AppContext): Hono<UserEnv> {
       throw new ApiError(400, 'bad_state', 'the Kakao login state does not match; start the login again');
     }
     let accessToken: string;
+    let tokenFields: { kakaoAccessToken: string; kakaoRefreshToken: string | null; kakaoTokenExpiresAt: number | null };
     try {
-      accessToken = (await kakao.validateAuthorizationCode(code)).accessToken();
+      const tokens = await kakao.validateAuthorizationCode(code);
+      accessToken = tokens.accessToken();
+      tokenFields = kakaoTokenFields(tokens);
     } catch (err) {
       throw new ApiError(400, 'kakao_code', `Kakao refused the login code: ${(err as Error).message}`);
     }
@@ -85,7 +129,10 @@ export function kakaoRoutes(ctx: AppContext): Hono<UserEnv> {
     const userId = await ctx.database.write(async (tx) => {
       const [byKakao] = await tx.select({ id: users.id }).from(users).where(eq(users.kakaoId, kakaoId));
       const link = async (id: string) => {
-        await tx.update(users).set({ kakaoId, kakaoAccessToken: accessToken }).where(eq(users.id, id));
+        await tx
+          .update(users)
+          .set({ kakaoId, ...tokenFields })
+          .where(eq(users.id, id));
         return id;
       };
       if (byKakao) return link(byKakao.id);
@@ -106,7 +153,7 @@ export function kakaoRoutes(ctx: AppContext): Hono<UserEnv> {
         role: 'owner',
         locale: 'ko',
         kakaoId,
-        kakaoAccessToken: accessToken,
+        ...tokenFields,
       });
       return id;
     });

@@ -40,6 +40,8 @@ export const users = sqliteTable(
     }>(),
     kakaoId: text('kakao_id'),
     kakaoAccessToken: text('kakao_access_token'),
+    kakaoRefreshToken: text('kakao_refresh_token'),
+    kakaoTokenExpiresAt: integer('kakao_token_expires_at'),
     createdAt: createdAt(),
   },
   (t) => [

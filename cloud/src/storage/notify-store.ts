@@ -110,7 +110,11 @@ export class DrizzleDeliveryStore implements DeliveryStore {
 
 /** Org users with their preferences, phone, Kakao token and push subscriptions. */
 export class DbRecipientDirectory implements RecipientDirectory {
-  constructor(private db: Db) {}
+  /** `kakaoToken` refreshes expiring Kakao tokens (auth/kakao.ts `freshKakaoToken`). */
+  constructor(
+    private db: Db,
+    private kakaoToken: (u: typeof users.$inferSelect) => Promise<string | null> = async (u) => u.kakaoAccessToken,
+  ) {}
 
   private async build(rows: (typeof users.$inferSelect)[]): Promise<Recipient[]> {
     if (rows.length === 0) return [];
@@ -123,13 +127,14 @@ export class DbRecipientDirectory implements RecipientDirectory {
           rows.map((r) => r.id),
         ),
       );
-    return rows.map((u) => ({
+    const tokens = await Promise.all(rows.map((u) => this.kakaoToken(u)));
+    return rows.map((u, i) => ({
       userId: u.id,
       name: u.name,
       email: u.email.endsWith('.invalid') ? null : u.email,
       phone: u.phone,
       locale: u.locale,
-      kakaoAccessToken: u.kakaoAccessToken,
+      kakaoAccessToken: tokens[i],
       pushSubscriptions: subs
         .filter((s) => s.userId === u.id)
         .map((s) => ({ endpoint: s.endpoint, expirationTime: s.expirationTime, keys: { p256dh: s.p256dh, auth: s.auth } })),
