@@ -116,3 +116,32 @@ describe('realtime SSE and the alarm lifecycle through the API', () => {
     mine.close();
   });
 });
+
+describe('graceful shutdown', () => {
+  it('ends open SSE streams, lets an in-flight write finish, then refuses connections', async () => {
+    const s = await startTestServer({ DEVICE_RATE_BURST: 100 });
+    const owner = await UserClient.signup(s.url, 'shutdown@example.com');
+    const d = await owner.req('POST', '/api/devices', { name: 'G', siteName: 'S', machineName: 'M', compressorType: 'scroll' });
+    const sse = await new SseClient(`${s.url}/api/notifications/stream`, { cookie: owner.cookieHeader() }).open();
+    const inflight = call(s.url, 'POST', '/api/v1/device/verdicts', {
+      token: d.body.provisioningToken,
+      body: {
+        v: 1,
+        deviceId: d.body.device.id,
+        bootId: 'abcdef99',
+        seq: 1,
+        modelSha256: 'a'.repeat(64),
+        windows: [{ t: Date.now(), score: 0.2, state: 'normal', levelDb: -40 }],
+      },
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    const closing = s.close();
+    const r = await inflight;
+    expect(r.status).toBe(200);
+    await closing;
+    await sse.waitFor(() => false, 3000).catch((err) => expect(String(err)).toMatch(/stream ended/));
+    expect(sse.ended).toBe(true);
+    await expect(fetch(`${s.url}/healthz`)).rejects.toThrow();
+    await s.dispose();
+  });
+});
