@@ -50,9 +50,10 @@ Status DevicePipeline::pushPcm(const int16_t* pcm, size_t n) {
         const size_t sizes[3] = {4, c.partBytes[0], c.partBytes[1]};
         const std::string msg =
             protocol::clipUpload(opt_.identity, seq_ + 1, msAt(c.startSample), c.edgeScore, "ima-adpcm", c.samples, parts, sizes, 3);
+        // The seq is spent even if storing fails: the gap tells the cloud something was lost.
+        ++seq_;
         Status s = outbox_->push(OutboxKind::Clip, msg);
-        if (s.ok) ++seq_;
-        else if (pending_.ok) pending_ = s;
+        if (!s.ok && pending_.ok) pending_ = s;
       }
     }
     pcm += k;
@@ -100,9 +101,8 @@ Status DevicePipeline::enqueueBatch() {
   if (batch_.empty()) return Status::Ok();
   const std::string rec = protocol::compactBatch(opt_.identity, seq_ + 1, cfg_->modelSha256, batch_.data(), batch_.size());
   batch_.clear();
-  Status s = outbox_->push(OutboxKind::CompactVerdicts, rec);
-  if (s.ok) ++seq_;
-  return s;
+  ++seq_;  // spent even if storing fails, so the loss shows as a gap
+  return outbox_->push(OutboxKind::CompactVerdicts, rec);
 }
 
 Status DevicePipeline::flush() { return enqueueBatch(); }

@@ -94,6 +94,14 @@ TEST(Improv, SpecExampleWifiSettingsFrame) {
   EXPECT_EQ(f[8], 0x20);
 }
 
+TEST(Improv, ReadmeVendorExampleBytes) {
+  auto f = rpc(kVendorCloud, {"https://c.example.com", "tok1"});
+  EXPECT_EQ(f[9], 0xA0);
+  EXPECT_EQ(f[10], 0x1B);
+  EXPECT_EQ(f[11], 0x15);
+  EXPECT_EQ(f.back(), '\n');
+}
+
 TEST(Improv, WifiSettingsProvisionsAndReportsRedirect) {
   FakeDevice dev;
   Handler h(&dev);

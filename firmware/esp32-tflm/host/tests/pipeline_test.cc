@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <cstring>
+
 #include "device_pipeline.h"
 #include "int8_reference_runner.h"
 #include "model_config.h"
@@ -96,4 +98,71 @@ TEST(DevicePipeline, RejectsBadOptions) {
   o.batchWindows = 10;
   o.identity.bootId = "short";
   EXPECT_FALSE(dev.init(generated::kModelConfig, &runner, &ob, o, 0).ok);
+}
+
+namespace {
+// Storage that fails every append while `broken` is set (a full or failing flash).
+class FlakyStorage : public OutboxStorage {
+ public:
+  bool broken = false;
+  std::string data;
+  size_t size() override { return data.size(); }
+  Status read(size_t off, uint8_t* out, size_t n) override {
+    if (off + n > data.size()) return Status::Error("short");
+    std::memcpy(out, data.data() + off, n);
+    return Status::Ok();
+  }
+  Status appendParts(const uint8_t* const* parts, const size_t* sizes, size_t n) override {
+    if (broken) return Status::Error("flash write failed");
+    for (size_t i = 0; i < n; ++i) data.append(reinterpret_cast<const char*>(parts[i]), sizes[i]);
+    return Status::Ok();
+  }
+  Status truncate(size_t n) override {
+    data.resize(n);
+    return Status::Ok();
+  }
+  Status replace(const uint8_t* d, size_t n) override {
+    data.assign(reinterpret_cast<const char*>(d), n);
+    return Status::Ok();
+  }
+};
+}  // namespace
+
+TEST(DevicePipeline, AMessageThatCannotBeStoredLeavesASeqGap) {
+  FlakyStorage st;
+  Outbox ob;
+  ASSERT_TRUE(ob.open(&st, OutboxLimits{}).ok);
+  Int8ReferenceRunner runner;
+  ASSERT_TRUE(runner.load(generated::kModelData, generated::kModelDataLen).ok);
+  DeviceOptions o;
+  o.identity = {"dev_flaky", "0123abcd"};
+  o.batchWindows = 1;
+  o.verdict.learningWindows = 0;
+  o.clipsEnabled = false;
+  DevicePipeline dev;
+  ASSERT_TRUE(dev.init(generated::kModelConfig, &runner, &ob, o, 0).ok);
+  auto noise = test::noise(16000 * 4, 5, 0.2f);
+  std::vector<int16_t> pcm(noise.size());
+  for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<int16_t>(std::max(-1.f, std::min(1.f, noise[i])) * 32000);
+  const size_t third = pcm.size() / 3;
+  ASSERT_TRUE(dev.pushPcm(pcm.data(), third).ok);
+  st.broken = true;
+  EXPECT_FALSE(dev.pushPcm(pcm.data() + third, third).ok) << "the storage failure is reported";
+  st.broken = false;
+  ASSERT_TRUE(dev.pushPcm(pcm.data() + 2 * third, pcm.size() - 2 * third).ok);
+  std::vector<double> seqs;
+  for (const auto& e : ob.pending()) {
+    std::string p, json;
+    ASSERT_TRUE(ob.readPayload(e, &p).ok);
+    ASSERT_TRUE(protocol::compactBatchToJson(p, &json));
+    seqs.push_back(host::Json::parse(json)["seq"].number());
+  }
+  ASSERT_GE(seqs.size(), 2u);
+  bool gap = false;
+  for (size_t i = 1; i < seqs.size(); ++i) {
+    EXPECT_GT(seqs[i], seqs[i - 1]);
+    gap = gap || seqs[i] > seqs[i - 1] + 1;
+  }
+  EXPECT_TRUE(gap) << "lost batches must show as a seq gap";
+  EXPECT_EQ(dev.lastSeq(), seqs.back());
 }
