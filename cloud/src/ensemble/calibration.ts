@@ -5,9 +5,12 @@
  *    heavy-tailed scores) and turned into a robust z-score against held-out NORMAL clips:
  *    z = (t(r) − median) / (1.4826 · MAD), so 0 is a typical normal clip and 1 is one
  *    normal-spread above it, for every detector alike.
- * 2. The ensemble statistic is the plain mean of the detectors' z-scores (equal weights: no
- *    anomalies are needed to fit it, and averaging detectors of different kinds cancels their
- *    independent errors).
+ * 2. The ensemble statistic is a weighted mean of the detectors' z-scores, weights summing to 1.
+ *    Without labelled fault clips the weights are equal. With them (the synthetic fault clips
+ *    train-ensemble renders for the classifier, or technicians' labels), each detector's weight
+ *    is proportional to max(0, AUC − 0.5) of its z-score separating out-of-fold normal clips
+ *    from those fault clips: a detector that cannot tell them apart gets no say, and the
+ *    detectors themselves still never see a fault.
  * 3. The threshold T on that mean is the larger of median + 2.326 σ (the 99th percentile if the
  *    held-out statistic were Gaussian) and its empirical 98th percentile; σ is its robust spread.
  *    The reported score is 2^((c − T) / σ): exactly 1 at the threshold, doubling per σ above
@@ -22,6 +25,8 @@ export interface RobustZ {
 }
 
 export interface CombinedCalibration {
+  /** Detector weights, in the ensemble's detector order; they sum to 1. */
+  readonly weights: readonly number[];
   readonly center: number;
   readonly spread: number;
   readonly threshold: number;
@@ -57,17 +62,27 @@ export function toZ(c: RobustZ, raw: number): number {
   return (applyTransform(c.transform, raw) - c.center) / c.spread;
 }
 
-export function combine(zs: readonly number[]): number {
+export function combine(zs: readonly number[], weights: readonly number[]): number {
   let s = 0;
-  for (const z of zs) s += z;
-  return s / zs.length;
+  for (let i = 0; i < zs.length; i++) s += weights[i] * zs[i];
+  return s;
 }
 
-export function fitCombined(stats: readonly number[]): CombinedCalibration {
+/**
+ * Weights from labelled separation: w ∝ max(0, AUC − 0.5) per detector (equal if no detector
+ * separates, or no fault clips are given). `auc(k)` is detector k's AUC, normal vs fault.
+ */
+export function separationWeights(count: number, auc?: (k: number) => number): number[] {
+  const raw = Array.from({ length: count }, (_, k) => (auc ? Math.max(0, auc(k) - 0.5) : 0));
+  const total = raw.reduce((a, b) => a + b, 0);
+  return total > 1e-9 ? raw.map((r) => r / total) : raw.map(() => 1 / count);
+}
+
+export function fitCombined(stats: readonly number[], weights: readonly number[]): CombinedCalibration {
   const center = median(stats);
   const spread = robustSpread(stats, center);
   const threshold = Math.max(center + 2.326 * spread, quantile(stats, 0.98));
-  return { center, spread, threshold };
+  return { weights: [...weights], center, spread, threshold };
 }
 
 /** 2^((c − T)/σ): 1 at the threshold, ×2 per robust σ above it. */

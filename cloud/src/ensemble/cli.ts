@@ -12,6 +12,7 @@ import { CliError, numberFlag } from '../../../cli/errors.ts';
 import { createProgress } from '../../../cli/progress.ts';
 import { type DatasetEntry, DatasetError, listDataset, readClip } from '../../../edge-model/src/dataset/load.ts';
 import type { Clip } from '../../../edge-model/src/eval/types.ts';
+import { compareWithEdge } from './compare.ts';
 import { evaluateEnsembleExtras } from './extras.ts';
 import { datasetMachines, defaultMachines, LabelsError, readTechnicianLabels, syntheticFaultClips } from './labels.ts';
 import { saveEnsemble } from './scorer.ts';
@@ -40,6 +41,10 @@ export default defineCommand({
       description: 'synthetic labelled clips per fault type for the classifier (0 = none)',
     },
     seed: { type: 'string', default: '1', description: 'random seed (split, forests, autoencoder init)' },
+    'edge-model': {
+      type: 'string',
+      description: 'edge model folder (e.g. models/default): compare with it on the test split, incl. its borderline band',
+    },
     quick: { type: 'boolean', default: false, description: 'small detectors (smoke runs, tests)' },
     json: { type: 'boolean', default: false, description: 'print the training summary as JSON' },
   },
@@ -91,8 +96,9 @@ export default defineCommand({
     if (perFault > 0) {
       const fromDataset = await datasetMachines(data);
       const machines = fromDataset?.machines ?? defaultMachines();
-      // Labelled clips only teach the classifier fault signatures; 4 s keeps rendering quick.
-      const durationS = Math.min(4, fromDataset?.durationS ?? 4);
+      // Same length as the dataset's clips (capped at the 10 s device clip), so clip-length
+      // effects on the features cannot pass for fault signatures.
+      const durationS = Math.min(10, fromDataset?.durationS ?? 10);
       const progress = createProgress('synthetic fault clips');
       const clips = syntheticFaultClips({ machines, perFault, durationS, seed, progress });
       progress.done(`${clips.length} clips for ${machines.length} machines${fromDataset ? ' (the dataset machines)' : ''}`);
@@ -114,8 +120,19 @@ export default defineCommand({
 
     let metrics: unknown = null;
     if (test.length && test.some((e) => e.label === 'normal') && test.some((e) => e.label === 'anomaly')) {
-      const testClips = await readAll(test, 'test clips');
-      metrics = await evaluateEnsembleExtras(ensemble, testClips);
+      if (args['edge-model']) {
+        const modelDir = String(args['edge-model']);
+        if (!existsSync(join(modelDir, 'card.json')))
+          throw new CliError(`--edge-model ${modelDir} has no card.json; give an exported model folder such as models/default`);
+        metrics = await compareWithEdge({
+          ensemble,
+          dataDir: data,
+          modelDir,
+          progress: createProgress('comparing with the edge model'),
+        });
+      } else {
+        metrics = await evaluateEnsembleExtras(ensemble, await readAll(test, 'test clips'));
+      }
       await writeFile(
         join(out, 'metrics.json'),
         `${JSON.stringify({ version: ensemble.version, data, ...(metrics as object) }, null, 2)}\n`,

@@ -27,14 +27,47 @@ export interface EnsembleExtras {
     readonly perFault: Record<string, { n: number; correct: number; accuracy: number; confusedWith: Record<string, number> }>;
   } | null;
   readonly edge?: { name: string; auc: number };
-  /** AUC of edge and ensemble on the clips whose edge score lies in the borderline band. */
-  readonly borderline?: {
-    readonly band: [number, number];
-    readonly n: number;
-    readonly normal: number;
-    readonly anomaly: number;
-    readonly edgeAuc: number | null;
-    readonly ensembleAuc: number | null;
+  /** AUC of edge and ensemble on the clips whose edge score lies in the card's borderline band. */
+  readonly borderline?: BandResult;
+  /**
+   * The same on the band where the edge model's scores of normal and anomalous clips overlap
+   * (lowest anomalous to highest normal edge score): every clip the edge model could misjudge.
+   */
+  readonly overlap?: BandResult;
+}
+
+export interface BandResult {
+  readonly band: [number, number];
+  readonly n: number;
+  readonly normal: number;
+  readonly anomaly: number;
+  /** null when the band lacks one of the two classes (AUC undefined). */
+  readonly edgeAuc: number | null;
+  readonly ensembleAuc: number | null;
+}
+
+function band(
+  lo: number,
+  hi: number,
+  edgeScores: readonly number[],
+  ensScores: readonly number[],
+  labels: readonly boolean[],
+): BandResult {
+  const idx = edgeScores.map((s, i) => (s >= lo && s <= hi ? i : -1)).filter((i) => i >= 0);
+  const bLabels = idx.map((i) => labels[i]);
+  return {
+    band: [lo, hi],
+    n: idx.length,
+    normal: bLabels.filter((l) => !l).length,
+    anomaly: bLabels.filter(Boolean).length,
+    edgeAuc: safeAuc(
+      idx.map((i) => edgeScores[i]),
+      bLabels,
+    ),
+    ensembleAuc: safeAuc(
+      idx.map((i) => ensScores[i]),
+      bLabels,
+    ),
   };
 }
 
@@ -83,24 +116,12 @@ export async function evaluateEnsembleExtras(
     classifier: ensemble.classifier && judged ? { accuracy: correct / judged, perFault } : null,
   };
   if (!edge) return result;
-  const idx = edge.scores.map((s, i) => (s >= edge.borderlineLow && s <= edge.borderlineHigh ? i : -1)).filter((i) => i >= 0);
-  const bLabels = idx.map((i) => labels[i]);
+  const normalEdge = edge.scores.filter((_, i) => !labels[i]);
+  const anomalyEdge = edge.scores.filter((_, i) => labels[i]);
   return {
     ...result,
     edge: { name: edge.name ?? 'edge', auc: rocAuc([...edge.scores], labels) },
-    borderline: {
-      band: [edge.borderlineLow, edge.borderlineHigh],
-      n: idx.length,
-      normal: bLabels.filter((l) => !l).length,
-      anomaly: bLabels.filter(Boolean).length,
-      edgeAuc: safeAuc(
-        idx.map((i) => edge.scores[i]),
-        bLabels,
-      ),
-      ensembleAuc: safeAuc(
-        idx.map((i) => scores[i]),
-        bLabels,
-      ),
-    },
+    borderline: band(edge.borderlineLow, edge.borderlineHigh, edge.scores, scores, labels),
+    overlap: band(Math.min(...anomalyEdge), Math.max(...normalEdge), edge.scores, scores, labels),
   };
 }

@@ -135,7 +135,7 @@ export class TrainedEnsemble implements Ensemble {
       perDetector[detector.name] = z;
       zs.push(z);
     }
-    const statistic = combine(zs);
+    const statistic = combine(zs, this.combined.weights);
     const score = calibratedScore(this.combined, statistic);
     const state = stateOf(score);
     const faultPrediction = this.classifier ? this.classifier.predict(view.z) : null;
