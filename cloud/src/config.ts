@@ -38,6 +38,12 @@ export const envSchema = z.object({
   DEVICE_RATE_BURST: int(30, 1),
   DEVICE_RATE_PER_S: z.coerce.number().positive().default(2),
   SESSION_TTL_H: int(24 * 14, 1),
+  /** Sign-in, sign-up and reset attempts per client address: burst, then per second. */
+  AUTH_RATE_BURST: int(10, 1),
+  AUTH_RATE_PER_S: z.coerce
+    .number()
+    .positive()
+    .default(1 / 6),
   ENSEMBLE_DIR: z.string().optional(),
   MODEL_DIR: z.string().optional(),
   DEVICE_CADENCE_S: int(10, 1),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { MailMessage } from '../auth/mailer.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
 
@@ -186,6 +186,23 @@ describe('user API (contract F) and the authorisation matrix', () => {
     expect(
       (await relog.req('POST', '/api/auth/login', { email: 'tech@example.com', password: 'a brand new secret' })).status,
     ).toBe(200);
+  });
+
+  it('rate-limits password guessing per client with 429 and Retry-After', async () => {
+    const limited = await startTestServer({ AUTH_RATE_BURST: 5 });
+    onTestFinished(() => limited.dispose());
+    await UserClient.signup(limited.url, 'a@example.com');
+    const u = new UserClient(limited.url);
+    const statuses: number[] = [];
+    let retry: string | null = null;
+    for (let i = 0; i < 12; i++) {
+      const r = await u.req('POST', '/api/auth/login', { email: 'a@example.com', password: `guess-${i}` });
+      statuses.push(r.status);
+      if (r.status === 429) retry = r.headers.get('retry-after');
+    }
+    expect(statuses).toContain(401);
+    expect(statuses.at(-1)).toBe(429);
+    expect(Number(retry)).toBeGreaterThan(0);
   });
 
   it('unknown routes and bad JSON on user routes are clean 4xx', async () => {

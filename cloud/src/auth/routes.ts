@@ -3,8 +3,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { invitations, orgs, passwordResets, ROLES, sessions, users } from '../db/schema.ts';
+import { RateLimiter } from '../device/rate-limit.ts';
 import { ApiError, forbidden, unauthorized } from '../errors.ts';
 import { readJson } from '../http/body.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { newId, newToken, sha256Hex } from '../ids.ts';
 import { kakaoRoutes } from './kakao.ts';
 import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
@@ -49,6 +51,19 @@ export async function publicUser(ctx: AppContext, userId: string): Promise<Sessi
 /** Contract F auth routes: signup, login, logout, verify, password reset, invitations, org users. */
 export function authRoutes(ctx: AppContext): Hono<UserEnv> {
   const app = new Hono<UserEnv>();
+  // password guessing and mail bombing: 10 attempts at once, then one per 6 s, per client address
+  const limiter = new RateLimiter(ctx.config.AUTH_RATE_BURST, ctx.config.AUTH_RATE_PER_S, () => ctx.now());
+  app.use('/auth/*', async function authRateLimit(c, next) {
+    if (c.req.method === 'POST' && /\/(login|signup|password-reset\/request|password-reset\/confirm)$/.test(c.req.path)) {
+      const wait = limiter.take(clientAddress(c));
+      if (wait > 0) {
+        throw new ApiError(429, 'rate_limited', `too many attempts; retry in ${wait} s`, undefined, {
+          'retry-after': String(wait),
+        });
+      }
+    }
+    await next();
+  });
 
   app.post('/auth/signup', async (c) => {
     const body = await readJson(c, signupBody, 'signup');

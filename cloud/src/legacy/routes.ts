@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -13,6 +12,7 @@ import { RateLimiter } from '../device/rate-limit.ts';
 import { deviceConfigFor } from '../device/routes.ts';
 import { ApiError } from '../errors.ts';
 import { readBody, readJson } from '../http/body.ts';
+import { clientAddress } from '../http/client-address.ts';
 
 /** The legacy ESP32 payload: field names vary between firmware versions, so several are accepted. */
 export const legacyPayload = z
@@ -87,7 +87,7 @@ export function legacyRoutes(ctx: AppContext): Hono {
 
   const perIp = new RateLimiter(10, 0.5, ctx.now);
   app.post('/api/lightweight-analyze', async (c) => {
-    const ip = getConnInfo(c).remote.address ?? 'unknown';
+    const ip = clientAddress(c);
     const wait = perIp.take(ip);
     if (wait > 0)
       throw new ApiError(429, 'rate_limited', `too many analyses; retry in ${wait} s`, undefined, {

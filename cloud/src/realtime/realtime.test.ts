@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/client.ts';
+import { events } from '../db/schema.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
 import { SseClient } from '../testing/sse-client.ts';
 
@@ -118,12 +121,12 @@ describe('realtime SSE and the alarm lifecycle through the API', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('ends open SSE streams, lets an in-flight write finish, then refuses connections', async () => {
+  it('ends open SSE streams and finishes the work behind an acknowledged write before closing the db', async () => {
     const s = await startTestServer({ DEVICE_RATE_BURST: 100 });
     const owner = await UserClient.signup(s.url, 'shutdown@example.com');
     const d = await owner.req('POST', '/api/devices', { name: 'G', siteName: 'S', machineName: 'M', compressorType: 'scroll' });
     const sse = await new SseClient(`${s.url}/api/notifications/stream`, { cookie: owner.cookieHeader() }).open();
-    const inflight = call(s.url, 'POST', '/api/v1/device/verdicts', {
+    const r = await call(s.url, 'POST', '/api/v1/device/verdicts', {
       token: d.body.provisioningToken,
       body: {
         v: 1,
@@ -134,14 +137,18 @@ describe('graceful shutdown', () => {
         windows: [{ t: Date.now(), score: 0.2, state: 'normal', levelDb: -40 }],
       },
     });
-    await new Promise((r) => setTimeout(r, 5));
-    const closing = s.close();
-    const r = await inflight;
     expect(r.status).toBe(200);
-    await closing;
+    await s.close(); // immediately after the ack: the verdict's SSE event and alarm rules still run
     await sse.waitFor(() => false, 3000).catch((err) => expect(String(err)).toMatch(/stream ended/));
     expect(sse.ended).toBe(true);
     await expect(fetch(`${s.url}/healthz`)).rejects.toThrow();
-    await s.dispose();
+    const db = await openDatabase(s.config.DATABASE_URL);
+    try {
+      const rows = await db.db.select().from(events).where(eq(events.type, 'verdict'));
+      expect(rows).toHaveLength(1);
+    } finally {
+      db.close();
+      await s.dispose();
+    }
   });
 });
