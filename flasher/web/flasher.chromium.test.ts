@@ -176,6 +176,8 @@ describe.skipIf(!hasChromium)('web flasher in Chromium with a fake Web Serial po
           },
         );
         expect(await page.textContent('[data-testid=device-info]')).toContain('signalcraft 0.1.0 · host');
+        // The firmware answers with its dashboard URL; the page offers it as a link.
+        expect(await page.getAttribute('[data-testid=open-dashboard]', 'href')).toBe('http://127.0.0.1:8787/app/');
         const saved = JSON.parse(readFileSync(settings, 'utf8'));
         expect(saved).toMatchObject({
           ssid: 'Signalcraft-Lab',

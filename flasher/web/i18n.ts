@@ -11,6 +11,9 @@ export const MESSAGES = {
     firmware: 'Firmware',
     loadingManifest: 'Loading firmware list…',
     manifestFailed: 'Could not load the firmware manifest',
+    manifestHint:
+      'The cloud serves it from firmware/esp32-tflm/release: publish a build with npx signalcraft flash --build <build> --write-manifest --out firmware/esp32-tflm/release.',
+    openDashboard: 'Open the dashboard',
     baud: 'Speed',
     baudHint: 'Lower it if flashing times out.',
     install: 'Connect and install',
@@ -58,6 +61,9 @@ export const MESSAGES = {
     firmware: '펌웨어',
     loadingManifest: '펌웨어 목록을 불러오는 중…',
     manifestFailed: '펌웨어 매니페스트를 불러오지 못했습니다',
+    manifestHint:
+      '클라우드는 firmware/esp32-tflm/release 폴더에서 제공합니다. npx signalcraft flash --build <빌드 폴더> --write-manifest --out firmware/esp32-tflm/release 로 빌드를 게시하세요.',
+    openDashboard: '대시보드 열기',
     baud: '속도',
     baudHint: '설치 중 시간 초과가 나면 낮추세요.',
     install: '연결하고 설치',

@@ -64,7 +64,7 @@ async function loadManifest(): Promise<void> {
       sel.append(new Option(`${manifest.name} ${manifest.version} · ${b.chipFamily}`, b.chipFamily));
   } catch (err) {
     sel.innerHTML = '';
-    status('flash-status', `${t('manifestFailed')}: ${(err as Error).message}`, 'danger');
+    status('flash-status', `${t('manifestFailed')}: ${(err as Error).message}. ${t('manifestHint')}`, 'danger');
   }
 }
 void loadManifest();
@@ -233,9 +233,22 @@ $('provision-form').addEventListener('submit', async (ev) => {
     const client = await openLink(p);
     const info = await client.getDeviceInfo();
     $('device-info').textContent = `${t('device')}: ${info.name} · ${info.firmware} ${info.version} · ${info.chip}`;
-    await client.provisionWifi(($('ssid') as HTMLInputElement).value, ($('password') as HTMLInputElement).value);
+    // Cloud first: the device then has everything it needs the moment Wi-Fi comes up (and may
+    // restart after Improv's Wi-Fi step).
     await client.setCloud(($('cloud') as HTMLInputElement).value, ($('token') as HTMLInputElement).value.trim(), deviceId);
-    status('provision-status', t('provisioned'), 'success');
+    const redirect = await client.provisionWifi(($('ssid') as HTMLInputElement).value, ($('password') as HTMLInputElement).value);
+    // The firmware answers Wi-Fi provisioning with its dashboard URL; only http(s) links are shown.
+    const dashboard = redirect && /^https?:\/\//.test(redirect) ? redirect : null;
+    const open = dashboard
+      ? Object.assign(document.createElement('a'), {
+          href: dashboard,
+          textContent: t('openDashboard'),
+          target: '_blank',
+          rel: 'noopener',
+        })
+      : undefined;
+    if (open) open.dataset.testid = 'open-dashboard';
+    status('provision-status', t('provisioned'), 'success', open);
   } catch (err) {
     status('provision-status', `${t('provisionFailed')}: ${improvMessage(err)}`, 'danger');
   }

@@ -52,18 +52,20 @@ export async function runProvision(
   try {
     const device = await client.getDeviceInfo();
     log(`device: ${device.name} (${device.firmware} ${device.version}, ${device.chip})`);
+    // Cloud first: the device then has everything it needs the moment Wi-Fi comes up (and may
+    // restart after Improv's Wi-Fi step).
+    let cloud = false;
+    if (opts.cloud && opts.token) {
+      await client.setCloud(opts.cloud, opts.token, opts.deviceId);
+      cloud = true;
+      log(`cloud: ${opts.cloud}`);
+    }
     let wifi = false;
     if (opts.ssid) {
       log(`joining Wi-Fi "${opts.ssid}"…`);
       await client.provisionWifi(opts.ssid, opts.password ?? '', timeoutS * 1000);
       wifi = true;
       log('Wi-Fi: connected');
-    }
-    let cloud = false;
-    if (opts.cloud && opts.token) {
-      await client.setCloud(opts.cloud, opts.token, opts.deviceId);
-      cloud = true;
-      log(`cloud: ${opts.cloud}`);
     }
     const state = await client.getState();
     return { device, state: STATE_NAMES[state] ?? `0x${state.toString(16)}`, wifi, cloud };
