@@ -105,3 +105,20 @@ export class NodeSerialPort implements SerialPortLike {
     stream?.removeAllListeners();
   }
 }
+
+/** Serial ports the OS reports, for "which port?" hints. Empty when listing is not possible. */
+export async function listSerialPorts(): Promise<{ path: string; manufacturer?: string }[]> {
+  try {
+    return (await SerialPort.list()).map((p) => ({ path: p.path, manufacturer: p.manufacturer }));
+  } catch {
+    return [];
+  }
+}
+
+/** One line naming the ports found, or what to check when there are none. */
+export async function portHint(): Promise<string> {
+  const ports = await listSerialPorts();
+  if (ports.length === 0)
+    return 'no serial ports found: is the board plugged in with a data cable, and is its USB driver (CP210x, CH34x) installed?';
+  return `ports found: ${ports.map((p) => (p.manufacturer ? `${p.path} (${p.manufacturer})` : p.path)).join(', ')}`;
+}

@@ -8,6 +8,7 @@ import { silentProgress } from '../../../cli/progress.ts';
 import { fixtureBuild } from '../../test/firmware-fixture.ts';
 import { virtualBinding } from '../../test/virtual-binding.ts';
 import { VirtualEsp32 } from '../../test/virtual-esp32.ts';
+import { encodePacket, PacketType } from '../improv.ts';
 import type { NodePortFactory } from '../node-serial.ts';
 import { runFlash } from './flash.ts';
 import { runProvision } from './provision.ts';
@@ -56,6 +57,16 @@ describe('signalcraft flash / provision over serialport', () => {
     expect(p).toMatchObject({ state: 'provisioned', wifi: true, cloud: true, device: { chip: 'ESP32' } });
     expect(device.app.cloud).toEqual({ url: 'http://127.0.0.1:8787', token: 'tok_1' });
     expect(lines.join('\n')).toMatch(/Wi-Fi: connected/);
+
+    // --monitor: the device's log streams through, Improv frames do not.
+    let monitorText = '';
+    setTimeout(() => {
+      device.tx(new TextEncoder().encode('I (9000) verdict: score 0.42 normal\r\n'));
+      device.tx(encodePacket(PacketType.CurrentState, Uint8Array.of(4), false));
+      device.tx(new TextEncoder().encode('I (9005) uplink: 200\r\n'));
+    }, 100);
+    await runProvision({ port: '/dev/ttyVIRT0', monitorMs: 400, monitorOut: (t) => (monitorText += t) }, factory, () => {});
+    expect(monitorText).toBe('I (9000) verdict: score 0.42 normal\r\nI (9005) uplink: 200\r\n');
   });
 
   it('writes a manifest for the web flasher with offsets from flasher_args.json', async () => {
@@ -86,6 +97,6 @@ describe('signalcraft flash / provision over serialport', () => {
   it('the real binary reports a missing --port as a usage error', () => {
     const r = spawnSync(process.execPath, [join(root, 'bin/signalcraft.mjs'), 'provision'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--port is required/);
+    expect(r.stderr).toMatch(/--port is required.*(ports found|no serial ports found)/);
   });
 });

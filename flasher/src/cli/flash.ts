@@ -6,7 +6,7 @@ import { createProgress, type Progress } from '../../../cli/progress.ts';
 import { loadImages, openFirmware } from '../firmware-files.ts';
 import { FlashError, flashFirmware } from '../flash.ts';
 import { ManifestError } from '../manifest.ts';
-import { type NodePortFactory, NodeSerialPort } from '../node-serial.ts';
+import { type NodePortFactory, NodeSerialPort, portHint } from '../node-serial.ts';
 
 export interface FlashCliOptions {
   port?: string;
@@ -52,7 +52,8 @@ export async function runFlash(opts: FlashCliOptions, factory?: NodePortFactory,
     await writeFile(out, `${JSON.stringify(src.manifest, null, 2)}\n`);
     return { manifestPath: out };
   }
-  if (!opts.port) throw new CliError('--port is required (e.g. /dev/ttyUSB0, /dev/cu.usbserial-0001 or COM3)', 2);
+  if (!opts.port)
+    throw new CliError(`--port is required (e.g. /dev/ttyUSB0, /dev/cu.usbserial-0001 or COM3); ${await portHint()}`, 2);
   const p = progress ?? createProgress('flash');
   try {
     const result = await flashFirmware(

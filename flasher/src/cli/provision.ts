@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
 import { CliError, numberFlag } from '../../../cli/errors.ts';
-import { ImprovState, STATE_NAMES } from '../improv.ts';
+import { ImprovParser, ImprovState, STATE_NAMES } from '../improv.ts';
 import { ImprovClient, ImprovRpcError } from '../improv-client.ts';
-import { type NodePortFactory, NodeSerialPort } from '../node-serial.ts';
+import { type NodePortFactory, NodeSerialPort, portHint } from '../node-serial.ts';
 import { SerialLink } from '../transport.ts';
 
 export interface ProvisionCliOptions {
@@ -14,6 +14,10 @@ export interface ProvisionCliOptions {
   deviceId?: string;
   baud?: unknown;
   timeout?: unknown;
+  /** After provisioning, print the device's log (Improv frames removed) for this long; Infinity = until Ctrl-C. */
+  monitorMs?: number;
+  /** Where the monitor writes the device log (default stdout). */
+  monitorOut?: (text: string) => void;
 }
 
 export interface ProvisionResult {
@@ -23,13 +27,30 @@ export interface ProvisionResult {
   cloud: boolean;
 }
 
+/** The serial monitor: the device's log text, Improv frames filtered out, until time or Ctrl-C. */
+function monitor(link: SerialLink, ms: number, out: (text: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  const parser = new ImprovParser(undefined, (bytes) => out(decoder.decode(bytes, { stream: true })));
+  const off = link.onData((b) => parser.push(b));
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      off();
+      process.off('SIGINT', stop);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = Number.isFinite(ms) ? setTimeout(stop, ms) : undefined;
+    process.once('SIGINT', stop);
+  });
+}
+
 /** `signalcraft provision` as a function (tests inject a port factory). */
 export async function runProvision(
   opts: ProvisionCliOptions,
   factory?: NodePortFactory,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): Promise<ProvisionResult> {
-  if (!opts.port) throw new CliError('--port is required (e.g. /dev/ttyUSB0)', 2);
+  if (!opts.port) throw new CliError(`--port is required (e.g. /dev/ttyUSB0); ${await portHint()}`, 2);
   const baudRate = numberFlag('baud', opts.baud ?? 115200, { integer: true, min: 9600, max: 3_000_000 });
   const timeoutS = numberFlag('timeout', opts.timeout ?? 30, { min: 1, max: 600 });
   if ((opts.cloud === undefined) !== (opts.token === undefined)) throw new CliError('--cloud and --token go together', 2);
@@ -68,6 +89,7 @@ export async function runProvision(
       log('Wi-Fi: connected');
     }
     const state = await client.getState();
+    if (opts.monitorMs) await monitor(link, opts.monitorMs, opts.monitorOut ?? ((t) => process.stdout.write(t)));
     return { device, state: STATE_NAMES[state] ?? `0x${state.toString(16)}`, wifi, cloud };
   } catch (err) {
     if (err instanceof ImprovRpcError) throw new CliError(err.message);
@@ -90,9 +112,16 @@ export default defineCommand({
     baud: { type: 'string', description: 'baud rate of the firmware console (default 115200)' },
     timeout: { type: 'string', description: 'seconds to wait for Wi-Fi to connect (default 30)' },
     json: { type: 'boolean', default: false, description: 'print the result as JSON' },
+    monitor: { type: 'boolean', default: false, description: "then show the device's log until Ctrl-C (serial monitor)" },
   },
   async run({ args }) {
-    const r = await runProvision({ ...args, deviceId: args['device-id'] });
+    const r = await runProvision({
+      ...args,
+      deviceId: args['device-id'],
+      monitorMs: args.monitor ? Number.POSITIVE_INFINITY : undefined,
+      // With --json, stdout carries only the result; the log goes to stderr.
+      monitorOut: (t) => (args.json ? process.stderr : process.stdout).write(t),
+    });
     if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else
       process.stdout.write(
