@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #define SIGNALCRAFT_MODEL_LEN 33712u
-#define SIGNALCRAFT_MODEL_SHA256 "cb1ab0caf13c97a655d2529fa4bbf02981e957152223d57746129220ed872dd3"
+#define SIGNALCRAFT_MODEL_SHA256 "a5249011e442e685184aa9ded0a2245c6d8655b3d66a2d338b730e8880f851ec"
 
 extern const uint8_t g_signalcraft_model[];
 extern const uint32_t g_signalcraft_model_len;
