@@ -186,6 +186,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         await stopped;
         clearTimeout(grace);
         await drain(ctx);
+        await ctx.rescore.close();
         await notifyWorker.stop();
         ctx.notifier.close();
         ctx.database.close();

@@ -112,7 +112,7 @@ export function legacyRoutes(ctx: AppContext): Hono {
     let verdict = null;
     if (ensemble) {
       try {
-        verdict = ensemble.rescore(pcm, { maxSeconds: MAX_ANALYZE_SECONDS });
+        verdict = await ensemble.rescore(pcm, { maxSeconds: MAX_ANALYZE_SECONDS });
       } catch (err) {
         throw new ApiError(422, 'bad_audio', `the ensemble cannot score this recording: ${(err as Error).message}`);
       }

@@ -6,30 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clips, rescoreJobs } from '../db/schema.ts';
 import { REPO_ROOT } from '../models/registry.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
+import { rmsVerdict } from '../testing/rms-ensemble.ts';
 import { SseClient } from '../testing/sse-client.ts';
 import type { Ensemble } from './worker.ts';
 
-/**
- * A transparent stand-in ensemble for the queue mechanics: RMS level decides the state. The real
- * ensemble is exercised below when models/ensemble exists.
- */
-const levelEnsemble: Ensemble = {
-  version: 'test-rms-1',
-  rescore(pcm) {
-    let e = 0;
-    for (const x of pcm) e += x * x;
-    const rms = Math.sqrt(e / pcm.length);
-    const score = rms / 0.1;
-    return {
-      version: 'test-rms-1',
-      score,
-      state: score >= 1.5 ? 'anomalous' : score >= 0.8 ? 'borderline' : 'normal',
-      fault: score >= 1.5 ? { type: 'bearing', confidence: 0.7 } : null,
-      explanation: [{ feature: 'rms', value: rms, z: score, direction: 'high' }],
-      detectors: { rms: score },
-    };
-  },
-};
+/** The queue tests use a transparent RMS stand-in (testing/rms-ensemble.ts); the real ensemble is below. */
+const levelEnsemble: Ensemble = { version: 'test-rms-1', rescore: rmsVerdict };
 
 function tone(amplitude: number, seconds = 1): string {
   const pcm = new Int16Array(16000 * seconds);

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import { clips, cloudVerdicts, devices, rescoreJobs } from '../db/schema.ts';
 import { REPO_ROOT } from '../models/registry.ts';
 import { int16ToFloat } from '../protocol/clip-audio.ts';
+import { ThreadedEnsemble } from './threaded-ensemble.ts';
 
 /** Contract G, restated so the cloud runs (with a clear status) while the ensemble is absent. */
 export interface CloudVerdict {
@@ -16,19 +17,20 @@ export interface CloudVerdict {
 }
 export interface Ensemble {
   version: string;
-  rescore(pcm: Float32Array, opts?: { sampleRate?: number; maxSeconds?: number }): CloudVerdict;
+  /** Synchronous in contract G; the threaded wrapper answers with a promise. */
+  rescore(pcm: Float32Array, opts?: { sampleRate?: number; maxSeconds?: number }): CloudVerdict | Promise<CloudVerdict>;
+  close?(): Promise<void>;
 }
 export type EnsembleLoader = (dir: string) => Promise<Ensemble>;
 
 export const DEFAULT_ENSEMBLE_DIR = path.join(REPO_ROOT, 'models', 'ensemble');
 export const MAX_ATTEMPTS = 3;
 
-/** Imports `cloud/src/ensemble/scorer.ts` at run time; its absence becomes a 'no-ensemble' status. */
-export const importEnsembleLoader: EnsembleLoader = async (dir) => {
-  const modulePath = '../ensemble/scorer.ts';
-  const mod = (await import(/* @vite-ignore */ modulePath)) as { loadEnsemble: EnsembleLoader };
-  return mod.loadEnsemble(dir);
-};
+/**
+ * Loads `cloud/src/ensemble/scorer.ts` `loadEnsemble(dir)` inside a worker thread; a missing module
+ * or model becomes a 'no-ensemble' status with the loader's message.
+ */
+export const importEnsembleLoader: EnsembleLoader = (dir) => ThreadedEnsemble.load(dir);
 
 /**
  * The persistent re-scoring queue's worker: one job at a time (re-scoring is CPU-bound and the
@@ -79,6 +81,14 @@ export class RescoreWorker {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /** Stops the ensemble thread (after the queue is idle). */
+  async close(): Promise<void> {
+    this.stop();
+    await this.whenIdle();
+    const e = await this.ensemble?.catch(() => null);
+    await e?.close?.();
   }
 
   private async drain(): Promise<void> {
@@ -151,7 +161,7 @@ export class RescoreWorker {
         return true;
       }
       const pcm = int16ToFloat(await this.ctx.clips.get(clip.sha256));
-      const v = ensemble.rescore(pcm);
+      const v = await ensemble.rescore(pcm);
       await this.ctx.database.write(async (tx) => {
         await tx
           .insert(cloudVerdicts)
