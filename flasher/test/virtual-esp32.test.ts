@@ -7,7 +7,7 @@ import { VirtualEsp32 } from './virtual-esp32.ts';
 const u32 = (...v: number[]) => {
   const b = new Uint8Array(v.length * 4);
   const dv = new DataView(b.buffer);
-  v.forEach((x, i) => dv.setUint32(i * 4, x >>> 0, true));
+  for (const [i, x] of v.entries()) dv.setUint32(i * 4, x >>> 0, true);
   return b;
 };
 
