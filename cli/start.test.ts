@@ -67,6 +67,11 @@ describe('signalcraft start (npm start)', () => {
     expect(fleet).toHaveLength(3);
     expect(fleet.every((m) => typeof m.lastScore === 'number')).toBe(true);
     expect(fleet[0].health, `fleet: ${JSON.stringify(fleet)}`).toBe('alarm');
+    // Only the machine with the developing fault alarms; the healthy ones must not.
+    expect(
+      fleet.filter((m) => m.health === 'alarm'),
+      `fleet: ${JSON.stringify(fleet)}`,
+    ).toHaveLength(1);
     const alarms = await get<{ status: string; machineId: string }[]>('/api/alarms?status=open');
     expect(alarms.some((a) => a.machineId === fleet[0].machineId)).toBe(true);
 

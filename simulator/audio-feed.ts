@@ -34,7 +34,7 @@ export class AudioFeed {
     this.load = Math.min(0.95, Math.max(0.35, this.load + 0.05 * Math.sin(this.segment * 1.7 + this.plan.index)));
     const pcm = synthesizeClip({
       machine: this.plan.machine,
-      seed: `${this.plan.index}:${this.segment}`,
+      seed: `${this.plan.seed}:${this.plan.index}:${this.segment}`,
       durationS: this.segmentS + FADE / FRONTEND.sampleRate,
       fault: severity > 0 ? this.plan.fault : null,
       severity,

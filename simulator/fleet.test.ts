@@ -94,16 +94,14 @@ describe('simulated fleet against a cloud that is killed mid-run', () => {
     try {
       for (const d of seed.devices) {
         const produced = fleet.windows.get(d.id)!.map((w) => w.t);
-        expect(produced.length).toBeGreaterThan(100);
+        expect(produced.length).toBeGreaterThan(40);
         const rows = await check.database.client.execute({
           sql: 'select t from verdict_windows where device_id = ? order by t',
           args: [d.id],
         });
         const stored = rows.rows.map((r) => Number(r.t));
         expect(stored.length, 'no duplicates').toBe(new Set(stored).size);
-        const storedSet = new Set(stored);
-        const lost = produced.filter((t) => !storedSet.has(t));
-        expect(lost, 'verdict windows the device produced but the cloud does not hold').toEqual([]);
+        expect(stored, 'the cloud holds exactly the windows the device decided').toEqual([...produced].sort((a, b) => a - b));
       }
     } finally {
       check.database.close();

@@ -12,6 +12,8 @@ export interface Outage {
 
 export interface DevicePlan {
   readonly index: number;
+  /** Fixes the audio's random choices (with the index). */
+  readonly seed: number;
   readonly name: string;
   readonly machine: MachineParams;
   readonly compressorType: string;
@@ -34,6 +36,8 @@ export interface FleetOptions {
   readonly outage?: boolean;
 }
 
+const TRAINED_SET = 1;
+const TRAINED_MACHINES = 4;
 const SITES = ['Seoul Mart 냉동창고', 'Busan Cold Chain', 'Incheon Logistics', 'Daegu Fresh Foods'];
 const KINDS: Record<MachineParams['kind'], string> = { reciprocating: 'reciprocating', scroll: 'scroll' };
 
@@ -45,7 +49,10 @@ export function planFleet(opts: FleetOptions): DevicePlan[] {
   const first = opts.firstFaultS ?? 20;
   const plans: DevicePlan[] = [];
   for (let i = 0; i < opts.devices; i++) {
-    const machine = sampleMachine(`sim:${opts.seed}:${i}`, `sim-${i}`, i === 0 ? { kind: 'reciprocating' } : {});
+    // The default model was trained on the normal sound of synthetic set 1's four machines
+    // (`signalcraft synth --seed 1`), as a technician trains on their own compressors; the fleet
+    // runs those machines. Unseen machines rely on each device's baseline learning instead.
+    const machine = sampleMachine(`${TRAINED_SET}/m${i % TRAINED_MACHINES}`, `m${String(i % TRAINED_MACHINES).padStart(2, '0')}`);
     let fault: FaultId | null = null;
     let onsetS = 0;
     let rampS = 0;
@@ -64,6 +71,7 @@ export function planFleet(opts: FleetOptions): DevicePlan[] {
     const outages = opts.outage && i === 1 ? [{ fromS: first + 10, toS: first + 40 }] : [];
     plans.push({
       index: i,
+      seed: opts.seed,
       name: `Compressor ${String(i + 1).padStart(2, '0')}`,
       machine,
       compressorType: KINDS[machine.kind],
