@@ -120,3 +120,11 @@ describe('extractFeatures on hand-computable signals', () => {
     expect(() => extractFeatures(bad)).toThrow(/sample 500 is not a finite number/);
   });
 });
+
+describe('FEATURES.md', () => {
+  it('is up to date with the catalog (regenerate: npx tsx cloud/src/ensemble/features-doc.ts)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { FEATURE_DOC_PATH, renderFeatureDoc } = await import('./features-doc.ts');
+    expect(await readFile(FEATURE_DOC_PATH, 'utf8')).toBe(renderFeatureDoc());
+  });
+});

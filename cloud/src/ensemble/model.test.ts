@@ -55,7 +55,13 @@ describe('CloudVerdict (contract G)', () => {
     }
     const zs = v.explanation.map((e) => Math.abs(e.z));
     expect(zs).toEqual([...zs].sort((a, b) => b - a));
-    expect(Object.keys(v.detectors).sort()).toEqual(['autoencoder', 'iforest', 'mahalanobis', 'ocsvm']);
+    expect(Object.keys(v.detectors).sort()).toEqual([
+      'autoencoder',
+      'iforest',
+      'mahalanobis-features',
+      'mahalanobis-mel',
+      'ocsvm',
+    ]);
     expect(v.version).toMatch(/^1\.0\.0\+[0-9a-f]{12}$/);
     expect(ens.rescore(normalTest[0]).fault).toBeNull();
   });
