@@ -26,6 +26,14 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       '--disable-quic',
     ],
   });
+  // The whole suite shares two cores with training jobs: give page waits room (a slow run should
+  // be slow, not red). Every context the tests open gets the longer default.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (opts) => {
+    const ctx = await newContext(opts);
+    ctx.setDefaultTimeout(60_000);
+    return ctx;
+  };
   return {
     browser,
     async close() {

@@ -17,7 +17,7 @@ async function noMissingTranslations(page: Page) {
   expect(text).not.toMatch(/⟦[^⟧]+⟧/);
 }
 
-describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', () => {
+describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { timeout: 180_000 }, () => {
   let s: TestServer;
   let front: { url: string };
   let browser: Browser;
@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
     // The SSE stream must be connected before the verdict arrives.
     await page.waitForSelector('body[data-sse=ready]', { state: 'attached' });
     await ingest('freezer', [{ score: 0.87, state: 'normal' }]);
-    await page.waitForSelector('[data-testid=timeline][data-points="31"]', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid=timeline][data-points="31"]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid=last-score]')).toBe('0.87');
     await noMissingTranslations(page);
     await page.screenshot({ path: join(shots, 'machine-desktop.png'), fullPage: true });
@@ -366,7 +366,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
       { score: 2.1, state: 'alarm' },
       { score: 2.3, state: 'alarm' },
     ]);
-    await b.waitForSelector('[data-testid=alarm][data-status=active]', { timeout: 10_000 });
+    await b.waitForSelector('[data-testid=alarm][data-status=active]', { timeout: 30_000 });
     await noMissingTranslations(b);
     await ctxA.close();
     await ctxB.close();
@@ -495,7 +495,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', ()
         { score: 2.6, state: 'alarm' },
         { score: 2.7, state: 'alarm' },
       ]);
-      await expect.poll(() => push.received(sub.endpoint).length, { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(() => push.received(sub.endpoint).length, { timeout: 30_000 }).toBeGreaterThan(0);
       const [payload] = push.received(sub.endpoint);
       const msg = JSON.parse(payload) as { title: string; alarmId: string; url: string };
       const [alarm] = (await pushUser.req('GET', '/api/alarms?status=open')).body as { id: string }[];
