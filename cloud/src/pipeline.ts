@@ -2,6 +2,7 @@ import { and, eq, isNotNull, lt } from 'drizzle-orm';
 import type { AppContext } from './context.ts';
 import { devices } from './db/schema.ts';
 import type { LossRange, StoredWindow } from './device/ingest.ts';
+import type { RealtimeEvent } from './realtime/broadcaster.ts';
 
 export interface DeviceRef {
   id: string;
@@ -45,18 +46,19 @@ export class Pipeline {
     );
   }
 
-  verdicts(device: DeviceRef, windows: StoredWindow[], threshold: number): Promise<void> {
+  /** The SSE `verdict` payload; the ingest transaction records it (see Broadcaster.record). */
+  static verdictEvent(device: DeviceRef, windows: StoredWindow[], threshold: number) {
+    const last = windows.reduce((a, b) => (b.t >= a.t ? b : a));
+    return { deviceId: device.id, machineId: device.machineId, windows, last, threshold };
+  }
+
+  /** After the commit: announce the recorded verdict event (or publish it) and run the alarm rules. */
+  verdicts(device: DeviceRef, windows: StoredWindow[], threshold: number, recorded?: RealtimeEvent): Promise<void> {
     return this.guard(
       'verdict pipeline',
       (async () => {
-        const last = windows.reduce((a, b) => (b.t >= a.t ? b : a));
-        await this.ctx.bus.publish(device.orgId, 'verdict', {
-          deviceId: device.id,
-          machineId: device.machineId,
-          windows,
-          last,
-          threshold,
-        });
+        if (recorded) this.ctx.bus.announce(recorded);
+        else await this.ctx.bus.publish(device.orgId, 'verdict', Pipeline.verdictEvent(device, windows, threshold));
         await this.alarms?.edgeWindows(device, windows, threshold);
       })(),
     );

@@ -6,8 +6,10 @@ import { ApiError } from '../errors.ts';
 import { readJson } from '../http/body.ts';
 import { newId } from '../ids.ts';
 import { FALLBACK_THRESHOLDS } from '../models/registry.ts';
+import { Pipeline } from '../pipeline.ts';
 import { ClipAudioError, decodeClipAudio } from '../protocol/clip-audio.ts';
 import { BODY_LIMITS, clipUpload, type DeviceConfig, heartbeat, verdictBatch } from '../protocol/schemas.ts';
+import type { RealtimeEvent } from '../realtime/broadcaster.ts';
 import { assertSameDevice, type DeviceEnv, type DeviceRecord, deviceAuth } from './auth.ts';
 import { claimSeq, clockCorrection, recordTailLoss, storeWindows } from './ingest.ts';
 
@@ -45,14 +47,19 @@ export function deviceRoutes(ctx: AppContext): Hono<DeviceEnv> {
     const now = ctx.now();
     const shift = clockCorrection(batch, now);
     const windows = shift ? batch.windows.map((w) => ({ ...w, t: w.t + shift })) : batch.windows;
+    const threshold = deviceConfigFor(ctx, device).thresholds.alert;
     const result = await ctx.database.write(async (tx) => {
       const claim = await claimSeq(tx, device, batch.bootId, batch.seq, 'verdicts', now);
-      if (!claim.duplicate) await storeWindows(tx, device, batch, windows);
+      let event: RealtimeEvent | undefined;
+      if (!claim.duplicate) {
+        await storeWindows(tx, device, batch, windows);
+        event = await ctx.bus.record(tx, device.orgId, 'verdict', Pipeline.verdictEvent(device, windows, threshold));
+      }
       await tx.update(devices).set({ lastSeen: now }).where(eq(devices.id, device.id));
-      return claim;
+      return { ...claim, event };
     });
     if (!result.duplicate) {
-      void ctx.pipeline.verdicts(device, windows, deviceConfigFor(ctx, device).thresholds.alert);
+      void ctx.pipeline.verdicts(device, windows, threshold, result.event);
       void ctx.pipeline.dataLoss(device, result.gaps);
     }
     void ctx.pipeline.seen(device);

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { events } from '../db/schema.ts';
 
 export const EVENT_TYPES = ['device-status', 'verdict', 'alarm', 'cloud-verdict'] as const;
@@ -21,6 +21,12 @@ export type Listener = (event: RealtimeEvent) => void;
  */
 export interface Broadcaster {
   publish(orgId: string, type: EventType, data: unknown): Promise<RealtimeEvent>;
+  /**
+   * Writes the event inside the caller's transaction (one commit instead of two on the ingest path);
+   * call `announce` with the result once that transaction has committed.
+   */
+  record(tx: Tx, orgId: string, type: EventType, data: unknown): Promise<RealtimeEvent>;
+  announce(event: RealtimeEvent): void;
   subscribe(orgId: string, listener: Listener): () => void;
   /** Events of the org with id > afterId, oldest first (resume). */
   replay(orgId: string, afterId: number, limit?: number): Promise<RealtimeEvent[]>;
@@ -36,14 +42,21 @@ abstract class DbBackedBroadcaster implements Broadcaster {
   constructor(protected db: Db) {}
 
   async publish(orgId: string, type: EventType, data: unknown): Promise<RealtimeEvent> {
-    const createdAt = Date.now();
-    const [row] = await this.db
-      .insert(events)
-      .values({ orgId, type, data: JSON.stringify(data), createdAt })
-      .returning();
-    const event = rowToEvent(row);
+    const event = await this.record(this.db, orgId, type, data);
     this.afterPublish(event);
     return event;
+  }
+
+  async record(tx: Tx | Db, orgId: string, type: EventType, data: unknown): Promise<RealtimeEvent> {
+    const [row] = await tx
+      .insert(events)
+      .values({ orgId, type, data: JSON.stringify(data), createdAt: Date.now() })
+      .returning();
+    return rowToEvent(row);
+  }
+
+  announce(event: RealtimeEvent): void {
+    this.afterPublish(event);
   }
 
   protected abstract afterPublish(event: RealtimeEvent): void;
