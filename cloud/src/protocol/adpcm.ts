@@ -16,8 +16,8 @@ export class AdpcmError extends Error {
   override name = 'AdpcmError';
 }
 
-const clamp16 = (v: number) => (v > 32767 ? 32767 : v < -32768 ? -32768 : v);
-const clampIndex = (i: number) => (i < 0 ? 0 : i > 88 ? 88 : i);
+const clamp16 = (v: number) => Math.min(32767, Math.max(-32768, v));
+const clampIndex = (i: number) => Math.min(88, Math.max(0, i));
 
 /** Bytes an encoded stream of `samples` samples occupies. */
 export function adpcmByteLength(samples: number): number {
