@@ -49,23 +49,25 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
   const figures: BenchFigure[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'sc-bench-edge-'));
   try {
-    const dayOne = trainingClips(1, 12);
+    // Quick mode is a smoke run (shape test): little audio and a few epochs.
+    const limits = quick ? { maxEpochs: 3 } : {};
+    const dayOne = trainingClips(1, quick ? 3 : 12);
     const dayOneTimes: number[] = [];
-    for (let r = 0; r < runs; r++) dayOneTimes.push((await trainEdgeModel(dayOne, { seed: 1 + r })).summary.seconds);
+    for (let r = 0; r < runs; r++) dayOneTimes.push((await trainEdgeModel(dayOne, { seed: 1 + r, ...limits })).summary.seconds);
     figures.push({
       id: 'edge.train_2min_s',
-      label: 'train edge model on 2 min of one machine (default settings, early stopping)',
+      label: `train edge model on ${dayOne.length * 10} s of one machine (default settings, early stopping)`,
       value: median(dayOneTimes),
       unit: 's',
       runs,
       detail: { runSeconds: dayOneTimes, loadavg: loadavg() },
     });
 
-    const full = quick ? trainingClips(2, 10) : trainingClips(4, 20);
+    const full = quick ? trainingClips(2, 3) : trainingClips(4, 20);
     const times: number[] = [];
     let last: Awaited<ReturnType<typeof trainEdgeModel>> | undefined;
     for (let r = 0; r < runs; r++) {
-      last = await trainEdgeModel(full, { seed: 1 });
+      last = await trainEdgeModel(full, { seed: 1, ...limits });
       times.push(last.summary.seconds);
     }
     if (!last) throw new Error('no training run');
@@ -80,7 +82,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
 
     const trainDir = path.join(dir, 'trained');
     await saveTrainedModel(trainDir, last);
-    const test = testClips(quick ? 2 : 4);
+    const test = testClips(quick ? 1 : 4);
     const exportTimes: number[] = [];
     let card: Awaited<ReturnType<typeof exportModel>>['card'] | undefined;
     for (let r = 0; r < runs; r++) {
