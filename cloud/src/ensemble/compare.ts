@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Progress, silentProgress } from '../../../cli/progress.ts';
 import { listSplit, readClip } from '../../../edge-model/src/dataset/load.ts';
 import type { Clip } from '../../../edge-model/src/eval/types.ts';
@@ -14,6 +15,7 @@ import type { TrainedEnsemble } from './model.ts';
 interface EdgeScorerLike {
   readonly name: string;
   scoreClip(clip: Clip): number | Promise<number>;
+  scoreClipDetailed?(clip: Pick<Clip, 'pcm'>): { windows: number[]; score: number };
 }
 
 export async function compareWithEdge(opts: {
@@ -38,10 +40,17 @@ export async function compareWithEdge(opts: {
   const { test } = await listSplit(opts.dataDir);
   const clips: Clip[] = [];
   const edgeScores: number[] = [];
+  const windows: number[][] = [];
   for (let i = 0; i < test.length; i++) {
     const clip = await readClip(test[i]);
     clips.push(clip);
-    edgeScores.push(await edge.scoreClip(clip));
+    if (edge.scoreClipDetailed) {
+      const d = edge.scoreClipDetailed(clip);
+      edgeScores.push(d.score);
+      windows.push(d.windows);
+    } else {
+      edgeScores.push(await edge.scoreClip(clip));
+    }
     progress.update(i + 1, test.length, `${edge.name} scoring`);
   }
   return evaluateEnsembleExtras(opts.ensemble, clips, {
@@ -49,5 +58,27 @@ export async function compareWithEdge(opts: {
     borderlineLow: low,
     borderlineHigh: high,
     name: edge.name,
+    windows: windows.length === clips.length ? windows : undefined,
   });
+}
+
+// `npx tsx cloud/src/ensemble/compare.ts --data DIR --ensemble DIR --edge-model DIR`: the README's
+// side-by-side figures without retraining.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    const v = i >= 0 ? process.argv[i + 1] : undefined;
+    if (!v) {
+      process.stderr.write(`compare: --${name} DIR is required (usage: --data DIR --ensemble DIR --edge-model DIR)\n`);
+      process.exit(2);
+    }
+    return v;
+  };
+  const { loadEnsemble } = await import('./scorer.ts');
+  const result = await compareWithEdge({
+    ensemble: await loadEnsemble(arg('ensemble')),
+    dataDir: arg('data'),
+    modelDir: arg('edge-model'),
+  });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

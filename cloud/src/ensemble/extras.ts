@@ -16,6 +16,8 @@ export interface EdgeComparison {
   readonly borderlineLow: number;
   readonly borderlineHigh: number;
   readonly name?: string;
+  /** The edge model's window scores per clip (what the device thresholds), when available. */
+  readonly windows?: readonly (readonly number[])[];
 }
 
 export interface EnsembleExtras {
@@ -34,6 +36,11 @@ export interface EnsembleExtras {
    * (lowest anomalous to highest normal edge score): every clip the edge model could misjudge.
    */
   readonly overlap?: BandResult;
+  /**
+   * Clips the device would upload as borderline: at least one edge WINDOW score inside the
+   * card's borderline band (the device thresholds windows, not clips).
+   */
+  readonly deviceBorderline?: BandResult;
 }
 
 export interface BandResult {
@@ -52,8 +59,9 @@ function band(
   edgeScores: readonly number[],
   ensScores: readonly number[],
   labels: readonly boolean[],
+  select: (i: number) => boolean = (i) => edgeScores[i] >= lo && edgeScores[i] <= hi,
 ): BandResult {
-  const idx = edgeScores.map((s, i) => (s >= lo && s <= hi ? i : -1)).filter((i) => i >= 0);
+  const idx = edgeScores.map((_, i) => (select(i) ? i : -1)).filter((i) => i >= 0);
   const bLabels = idx.map((i) => labels[i]);
   return {
     band: [lo, hi],
@@ -123,5 +131,12 @@ export async function evaluateEnsembleExtras(
     edge: { name: edge.name ?? 'edge', auc: rocAuc([...edge.scores], labels) },
     borderline: band(edge.borderlineLow, edge.borderlineHigh, edge.scores, scores, labels),
     overlap: band(Math.min(...anomalyEdge), Math.max(...normalEdge), edge.scores, scores, labels),
+    ...(edge.windows
+      ? {
+          deviceBorderline: band(edge.borderlineLow, edge.borderlineHigh, edge.scores, scores, labels, (i) =>
+            (edge.windows?.[i] ?? []).some((w) => w >= edge.borderlineLow && w <= edge.borderlineHigh),
+          ),
+        }
+      : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,4 +129,15 @@ describe('rescore rejects unusable clips with a clear error', () => {
       expect((err as Error).message).toMatch(message);
     });
   }
+});
+
+describe('the committed default ensemble (models/ensemble)', () => {
+  const dir = join(import.meta.dirname, '../../../models/ensemble');
+  it.skipIf(!existsSync(join(dir, ENSEMBLE_FILE)))('loads with this build’s feature catalogue and re-scores a clip', async () => {
+    const e = await loadEnsemble(dir);
+    const v = e.rescore(normalClip(400, 2));
+    expect(v.version).toBe(e.version);
+    expect(Number.isFinite(v.score) && v.score > 0).toBe(true);
+    expect(Object.keys(v.detectors)).toHaveLength(5);
+  });
 });
