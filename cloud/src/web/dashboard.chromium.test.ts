@@ -12,6 +12,12 @@ const SHA = 'a'.repeat(64);
 const shots = join(repoRoot, 'docs/screenshots');
 const PASSWORD = 'correct horse battery';
 
+/** Full-page screenshot from the top (a sticky navbar would otherwise land mid-page). */
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(shots, name), fullPage: true });
+}
+
 async function noMissingTranslations(page: Page) {
   const text = await page.evaluate(() => document.body.textContent);
   expect(text).not.toMatch(/⟦[^⟧]+⟧/);
@@ -104,7 +110,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { 
     const health = await page.$$eval('[data-testid=fleet-row]', (rows) => rows.map((r) => r.getAttribute('data-health')));
     expect(health).toEqual(['alarm', 'watch', 'normal']);
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'fleet-desktop.png'), fullPage: true });
+    await shot(page, 'fleet-desktop.png');
 
     await page.click('[data-testid=fleet-row][data-health=normal]');
     // 24 h shows minute roll-ups; the last hour shows every window.
@@ -118,7 +124,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { 
     await page.waitForSelector('[data-testid=timeline][data-points="31"]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid=last-score]')).toBe('0.87');
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'machine-desktop.png'), fullPage: true });
+    await shot(page, 'machine-desktop.png');
     // Dragging across the chart zooms: the page refetches that span from the API.
     const box = await page.locator('[data-testid=timeline] .u-over').boundingBox();
     if (!box) throw new Error('no chart');
@@ -164,7 +170,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { 
     const a = (await owner.req('GET', `/api/alarms/${id}`)).body;
     expect(a).toMatchObject({ acknowledged: true, assigneeId: ownerId });
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'alarms-desktop.png'), fullPage: true });
+    await shot(page, 'alarms-desktop.png');
     await page.locator(`[data-alarm-id="${id}"] [data-testid=clear]`).click();
     await expect.poll(async () => (await owner.req('GET', `/api/alarms/${id}`)).body.status).toBe('cleared');
     await ctx.close();
@@ -185,11 +191,11 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { 
     await page.click('[data-testid=login-submit]');
     await page.waitForSelector('[data-testid=fleet-row]');
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'fleet-phone.png'), fullPage: true });
+    await shot(page, 'fleet-phone.png');
     await page.click('[data-testid=fleet-row][data-health=alarm]');
     await page.waitForSelector('[data-testid=timeline]');
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'machine-phone.png'), fullPage: true });
+    await shot(page, 'machine-phone.png');
 
     await page.click('[data-testid=nav-devices]');
     await page.fill('[data-testid=rd-name]', 'ESP32 냉장 쇼케이스');
@@ -220,7 +226,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { 
     });
     expect(hb.status).toBe(200);
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'devices-phone.png'), fullPage: true });
+    await shot(page, 'devices-phone.png');
     // Leaving the page forgets the token.
     await page.click('[data-testid=nav-fleet]');
     await page.click('[data-testid=nav-devices]');
@@ -250,7 +256,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { 
       quietHours: { start: '22:00', end: '07:00' },
     });
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'settings-phone.png'), fullPage: true });
+    await shot(page, 'settings-phone.png');
     await page.click('[data-testid=lang]');
     await noMissingTranslations(page);
     expect(await page.textContent('[data-testid=nav-settings]')).toBe('Settings');
@@ -313,8 +319,25 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real cloud', { 
     const clipId = up.body.clipId;
     const detail = (await owner.req('GET', `/api/clips/${clipId}`)).body;
     expect(detail.labels.map((l: { label: string }) => l.label)).toEqual(['loose-mount']);
+    // The cloud re-scores the clip with the committed ensemble (models/ensemble) in the background;
+    // when it has, the page shows the verdict live: a marker on the timeline, fault and explanation.
+    const rescored = await expect
+      .poll(async () => (await owner.req('GET', `/api/clips/${clipId}`)).body.cloudVerdict, { timeout: 30_000 })
+      .toBeTruthy()
+      .then(
+        () => true,
+        () => false,
+      );
+    if (rescored) {
+      const v = (await owner.req('GET', `/api/clips/${clipId}`)).body.cloudVerdict;
+      await page.waitForSelector('[data-testid=timeline][data-cloud="1"]');
+      if (v.fault) await expect.poll(() => page.textContent('[data-testid=clip-panel]')).toContain('%');
+      expect(await page.locator('[data-testid=clip-panel] table tbody tr').count()).toBe(v.explanation.length);
+    } else {
+      console.warn('clip was not re-scored within 30 s (no ensemble?): cloud verdict display not checked');
+    }
     await noMissingTranslations(page);
-    await page.screenshot({ path: join(shots, 'clip-desktop.png'), fullPage: true });
+    await shot(page, 'clip-desktop.png');
     await ctx.close();
   });
 

@@ -7,28 +7,21 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { html } from './html.ts';
 import { t } from './store.ts';
+import { type CloudMark, chartColumns } from './timeline-merge.ts';
 import type { TimelineData } from './timeline-types.ts';
 
 export type { TimelineData, TimelinePoint } from './timeline-types.ts';
 
-function toColumns(d: TimelineData): uPlot.AlignedData {
-  // Bracket the data with empty points at the requested span's ends so the threshold and
-  // borderline lines cross the whole chart even when only a few points exist.
-  const pts = d.points;
-  const head = d.from < (pts[0]?.t ?? Number.POSITIVE_INFINITY) ? [d.from] : [];
-  const tail = d.to > (pts.at(-1)?.t ?? Number.NEGATIVE_INFINITY) && d.to > d.from ? [d.to] : [];
-  const ts = [...head, ...pts.map((p) => p.t), ...tail];
-  const pad = (values: number[]) => [...head.map(() => null), ...values, ...tail.map(() => null)];
-  return [
-    ts.map((t) => t / 1000),
-    pad(pts.map((p) => p.mean)),
-    pad(pts.map((p) => p.max)),
-    ts.map(() => d.threshold),
-    ts.map(() => d.borderlineLow),
-  ] as uPlot.AlignedData;
-}
-
-export function Timeline({ data, onZoom }: { data: TimelineData; onZoom(from: number, to: number): void }) {
+export function Timeline({
+  data,
+  cloud = [],
+  onZoom,
+}: {
+  data: TimelineData;
+  /** Cloud re-scores of clips, drawn as markers on the edge score scale. */
+  cloud?: CloudMark[];
+  onZoom(from: number, to: number): void;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const zoomRef = useRef(onZoom);
@@ -59,10 +52,17 @@ export function Timeline({ data, onZoom }: { data: TimelineData; onZoom(from: nu
       },
       series: [
         {},
-        { label: t('scoreMean'), stroke: '#0d6efd', width: 1.5, points: { show: data.points.length < 200 } },
-        { label: t('scoreMax'), stroke: 'rgba(13,110,253,0.35)', width: 1 },
+        { label: t('scoreMean'), stroke: '#0d6efd', width: 1.5, spanGaps: true, points: { show: data.points.length < 200 } },
+        { label: t('scoreMax'), stroke: 'rgba(13,110,253,0.35)', width: 1, spanGaps: true },
         { label: t('threshold'), stroke: '#dc3545', width: 1.5, dash: [6, 4], points: { show: false } },
         { label: t('borderline'), stroke: '#fd7e14', width: 1, dash: [3, 3], points: { show: false } },
+        {
+          label: t('cloudVerdict'),
+          stroke: '#6f42c1',
+          width: 0,
+          paths: () => null,
+          points: { show: true, size: 9, fill: '#6f42c1' },
+        },
       ],
       cursor: { drag: { x: true, y: false } },
       hooks: {
@@ -77,7 +77,7 @@ export function Timeline({ data, onZoom }: { data: TimelineData; onZoom(from: nu
         ],
       },
     };
-    plot.current = new uPlot(opts, toColumns(data), el);
+    plot.current = new uPlot(opts, chartColumns(data, cloud) as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: el.clientWidth, height: 260 }));
     ro.observe(el);
     return () => {
@@ -88,8 +88,8 @@ export function Timeline({ data, onZoom }: { data: TimelineData; onZoom(from: nu
   }, [data.threshold, data.borderlineLow, t('scoreMean')]);
 
   useEffect(() => {
-    plot.current?.setData(toColumns(data));
-  }, [data]);
+    plot.current?.setData(chartColumns(data, cloud) as uPlot.AlignedData);
+  }, [data, cloud]);
 
-  return html`<div ref=${box} class="w-100" data-testid="timeline" data-points=${data.points.length} data-res=${data.res}></div>`;
+  return html`<div ref=${box} class="w-100" data-testid="timeline" data-points=${data.points.length} data-res=${data.res} data-cloud=${cloud.length}></div>`;
 }

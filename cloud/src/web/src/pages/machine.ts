@@ -182,6 +182,7 @@ export function MachinePage({ id }: { id: string }) {
   const { machine, device, thresholds } = info.data;
   const edgeState = device?.lastState ?? 'learning';
   const latestCloud = clips.data?.find((c) => c.cloudState);
+  const cloudMarks = (clips.data ?? []).flatMap((c) => (c.cloudScore == null ? [] : [{ t: c.t, score: c.cloudScore }]));
   return html`<div>
     <div class="d-flex flex-wrap align-items-start gap-2 mb-3">
       <div class="me-auto">
@@ -228,7 +229,7 @@ export function MachinePage({ id }: { id: string }) {
           )}
         </div>
       </div>
-      ${timeline.data ? html`<${Timeline} data=${timeline.data} onZoom=${(from: number, to: number) => setSpan({ from, to })} />` : html`<${Loading} error=${timeline.error} />`}
+      ${timeline.data ? html`<${Timeline} data=${timeline.data} cloud=${cloudMarks} onZoom=${(from: number, to: number) => setSpan({ from, to })} />` : html`<${Loading} error=${timeline.error} />`}
       <div class="small text-secondary">${t('zoomHint')} ${timeline.data ? html`· ${t('resolution')}: ${t(`res_${timeline.data.res}`)}` : null}</div>
     </div></section>
     <div class="row g-3">
