@@ -49,8 +49,16 @@ export function deviceQuery(ctx: AppContext) {
     .innerJoin(sites, eq(sites.id, machines.siteId));
 }
 
-export function withOnline<T extends { lastSeen: number | null; status: string }>(ctx: AppContext, d: T) {
-  return { ...d, online: d.status === 'active' && !isOffline(ctx, d.lastSeen) };
+export function withOnline<T extends { lastSeen: number | null; status: string; modelSha256?: string | null }>(
+  ctx: AppContext,
+  d: T,
+) {
+  return {
+    ...d,
+    online: d.status === 'active' && !isOffline(ctx, d.lastSeen),
+    /** null until the device has sent a heartbeat or there is no model to compare with. */
+    modelUpToDate: ctx.model && d.modelSha256 ? d.modelSha256 === ctx.model.sha256 : null,
+  };
 }
 
 /** GET/POST /api/devices, PATCH /api/devices/:id, POST /api/devices/:id/decommission. */
