@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLoss, devices, verdictRollups, verdictWindows } from '../db/schema.ts';
 import { REPO_ROOT } from '../models/registry.ts';
 import { encodeImaAdpcm } from '../protocol/adpcm.ts';
-import { call, startTestServer, type TestServer } from '../testing/harness.ts';
+import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
 
 const SHA = 'a'.repeat(64);
 const BOOT = 'deadbeef01';
@@ -223,6 +223,20 @@ describe('device config with the committed model', () => {
       const res = await fetch(cfg.body.model.url, { headers: { authorization: `Bearer ${d.token}` } });
       const bytes = new Uint8Array(await res.arrayBuffer());
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(card.sha256);
+      // the dashboard sees whether each device runs the served model
+      const owner = await UserClient.signup(s.url, 'ota@example.com');
+      const made = await owner.req('POST', '/api/devices', {
+        name: 'O',
+        siteName: 'S',
+        machineName: 'M',
+        compressorType: 'scroll',
+      });
+      const tok = made.body.provisioningToken;
+      const hb = { v: 1, deviceId: made.body.device.id, bootId: BOOT, seq: 0, uptimeS: 1, firmware: '0.1.0', lastSeq: 0 };
+      await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: tok, body: { ...hb, modelSha256: 'b'.repeat(64) } });
+      expect((await owner.req('GET', '/api/devices')).body[0].modelUpToDate).toBe(false);
+      await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: tok, body: { ...hb, modelSha256: card.sha256 } });
+      expect((await owner.req('GET', '/api/devices')).body[0].modelUpToDate).toBe(true);
     } finally {
       await s.dispose();
     }
