@@ -49,6 +49,8 @@ async function load() {
     const dir = wasmDir();
     installShims(dir);
     const tf = await import('@tensorflow/tfjs-core');
+    // Silences tfjs's "install tfjs-node" banner (backend_util.warn honours PROD).
+    tf.env().set('PROD', true);
     await import('@tensorflow/tfjs-backend-cpu');
     await tf.setBackend('cpu');
     const tflite = await import('@tensorflow/tfjs-tflite');
@@ -65,7 +67,18 @@ export async function loadTfliteRuntime(bytes: Uint8Array): Promise<TfliteRuntim
   const model = await tflite.loadTFLiteModel(copy, { numThreads: 1 });
   const runInt8Inputs: TfliteRuntimeModel['runInt8Inputs'] = async (inputs) => {
     const xs = inputs.map((i) => tf.tensor(Int32Array.from(i.values), i.shape, 'int32'));
-    const y = model.predict(xs.length === 1 ? xs[0] : xs) as import('@tensorflow/tfjs-core').Tensor;
+    // tfjs-tflite warns on every call that it converts our int32 tensors to the model's int8,
+    // which is exactly what we ask of it; other warnings still get through.
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => {
+      if (!String(a[0]).startsWith("WARNING: converting 'int32' to 'int8'")) warn(...a);
+    };
+    let y: import('@tensorflow/tfjs-core').Tensor;
+    try {
+      y = model.predict(xs.length === 1 ? xs[0] : xs) as import('@tensorflow/tfjs-core').Tensor;
+    } finally {
+      console.warn = warn;
+    }
     const values = (await y.data()) as Int32Array;
     for (const x of xs) x.dispose();
     y.dispose();

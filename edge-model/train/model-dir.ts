@@ -114,7 +114,8 @@ export async function loadTrainedModel(dir: string): Promise<TrainedEdgeModel & 
   return {
     model,
     frontend: json.frontend,
-    preprocess: json.preprocess,
+    // Folders written before pooling existed have no poolFrames: one frame per model frame.
+    preprocess: { ...json.preprocess, poolFrames: json.preprocess.poolFrames ?? 1 },
     windowFrames: json.windowFrames,
     summary: json.summary,
     representative,
