@@ -15,6 +15,7 @@ import type { Clip } from '../../../edge-model/src/eval/types.ts';
 import { compareWithEdge } from './compare.ts';
 import { evaluateEnsembleExtras } from './extras.ts';
 import { datasetMachines, defaultMachines, LabelsError, readTechnicianLabels, syntheticFaultClips } from './labels.ts';
+import { isDatabaseUrl, readLabelsFromDatabase } from './labels-db.ts';
 import { saveEnsemble } from './scorer.ts';
 import { type LabelledPcm, MIN_NORMAL_CLIPS, trainEnsemble } from './train.ts';
 
@@ -34,7 +35,15 @@ export default defineCommand({
   args: {
     data: { type: 'string', required: true, description: 'dataset folder (DIR/train/normal/*.wav, optional DIR/test/...)' },
     out: { type: 'string', required: true, description: 'output folder for ensemble.json (e.g. models/ensemble)' },
-    'labels-from': { type: 'string', description: "technicians' labels export [{clipId|path, label}] (file or URL)" },
+    'labels-from': {
+      type: 'string',
+      description:
+        "technicians' labels: an export [{clipId|path, label}] (file or URL) or the cloud database (file:….db, libsql://…)",
+    },
+    'clips-dir': {
+      type: 'string',
+      description: 'clip audio folder for --labels-from a database (default: DATA_DIR/clips, DATA_DIR=./data)',
+    },
     'synthetic-faults': {
       type: 'string',
       default: '24',
@@ -83,7 +92,14 @@ export default defineCommand({
     let labelsUsed = 0;
     if (args['labels-from']) {
       try {
-        const labels = await readTechnicianLabels(String(args['labels-from']), createProgress('labels'));
+        const from = String(args['labels-from']);
+        const labels = isDatabaseUrl(from)
+          ? await readLabelsFromDatabase(
+              from,
+              String(args['clips-dir'] ?? join(process.env.DATA_DIR ?? './data', 'clips')),
+              createProgress('labels'),
+            )
+          : await readTechnicianLabels(from, createProgress('labels'));
         normal.push(...labels.normal);
         faults.push(...labels.faults);
         labelsUsed = labels.normal.length + labels.faults.length;
