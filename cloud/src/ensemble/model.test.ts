@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_NAMES } from './features.ts';
+import { FEATURE_NAMES, FEATURES } from './features.ts';
 import { EnsembleInputError, type TrainedEnsemble } from './model.ts';
 import { ENSEMBLE_FILE, EnsembleLoadError, loadEnsemble, loadEnsembleScorer, saveEnsemble } from './scorer.ts';
 import { faultyClip, normalClip } from './test-fixtures.ts';
@@ -56,6 +56,9 @@ describe('CloudVerdict (contract G)', () => {
     }
     const zs = v.explanation.map((e) => Math.abs(e.z));
     expect(zs).toEqual([...zs].sort((a, b) => b - a));
+    // Diverse: at most two lines from any one feature group.
+    const groups = v.explanation.map((e) => FEATURES.find((f) => f.name === e.feature)?.group);
+    for (const g of new Set(groups)) expect(groups.filter((x) => x === g).length).toBeLessThanOrEqual(2);
     expect(Object.keys(v.detectors).sort()).toEqual([
       'autoencoder',
       'iforest',

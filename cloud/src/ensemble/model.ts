@@ -222,9 +222,22 @@ function contentVersion(body: Omit<EnsembleJson, 'version'>): string {
 
 const DESCRIPTION = new Map(FEATURES.map((f) => [f.name, f.description]));
 
+/** At most this many explanation lines from one feature group, so MFCCs cannot fill all five. */
+export const EXPLANATION_PER_GROUP = 2;
+const GROUP = new Map(FEATURES.map((f) => [f.name, f.group]));
+
 function explain(s: Standardizer, features: Float64Array, z: Float64Array): Explanation[] {
   const order = Array.from(z.keys()).sort((a, b) => Math.abs(z[b]) - Math.abs(z[a]) || a - b);
-  return order.slice(0, 5).map((j) => {
+  const perGroup = new Map<string, number>();
+  const picked: number[] = [];
+  for (const j of order) {
+    const g = GROUP.get(FEATURE_NAMES[s.indices[j]]) ?? '';
+    if ((perGroup.get(g) ?? 0) >= EXPLANATION_PER_GROUP) continue;
+    perGroup.set(g, (perGroup.get(g) ?? 0) + 1);
+    picked.push(j);
+    if (picked.length === 5) break;
+  }
+  return picked.map((j) => {
     const name = FEATURE_NAMES[s.indices[j]];
     return {
       feature: name,
