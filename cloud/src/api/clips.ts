@@ -1,13 +1,14 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { encodeWav } from '../../../edge-model/src/audio/wav.ts';
 import { computeLogMel } from '../../../edge-model/src/frontend/logmel.ts';
 import { FAULT_IDS } from '../../../edge-model/src/synth/faults.ts';
 import { requireRole, requireUser, type UserEnv } from '../auth/session.ts';
+import { signPurpose, verifyPurpose } from '../auth/signed-url.ts';
 import type { AppContext } from '../context.ts';
 import { clipLabels, clips, cloudVerdicts, machines, rescoreJobs, users } from '../db/schema.ts';
-import { notFound } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { readJson } from '../http/body.ts';
 import { int16ToFloat } from '../protocol/clip-audio.ts';
 
@@ -65,9 +66,29 @@ export function clipRoutes(ctx: AppContext): Hono<UserEnv> {
     });
   });
 
+  const LINK_TTL_MS = 24 * 3600_000;
+  const signedAudioUrl = (clipId: string, exp: number) =>
+    `${ctx.config.publicUrl}/api/clips/${clipId}/audio?exp=${exp}&sig=${signPurpose(ctx.secrets.sessionSecret, `clip-audio:${clipId}`, exp)}`;
+  /** A `sig` query parameter grants access without a session, for exactly the purpose it was signed for. */
+  const signed = (c: Context<UserEnv>, purpose: string): boolean => {
+    const sig = c.req.query('sig');
+    if (!sig) return false;
+    if (!verifyPurpose(ctx.secrets.sessionSecret, purpose, Number(c.req.query('exp')), sig, ctx.now())) {
+      throw new ApiError(401, 'bad_signature', 'the link is invalid or expired; create a new one');
+    }
+    return true;
+  };
+
   app.get('/clips/:id/audio', async (c) => {
-    const me = requireUser(c);
-    const clip = await clipOf(me.orgId, c.req.param('id'));
+    const id = c.req.param('id');
+    let clip: typeof clips.$inferSelect;
+    if (signed(c, `clip-audio:${id}`)) {
+      const [row] = await ctx.db.select().from(clips).where(eq(clips.id, id));
+      if (!row) throw notFound('clip');
+      clip = row;
+    } else {
+      clip = await clipOf(requireUser(c).orgId, id);
+    }
     const pcm = await ctx.clips.get(clip.sha256);
     const wav = encodeWav({ sampleRate: clip.sampleRate, channels: [int16ToFloat(pcm)], format: 'pcm16' });
     return c.body(wav as Uint8Array<ArrayBuffer>, 200, {
@@ -100,8 +121,19 @@ export function clipRoutes(ctx: AppContext): Hono<UserEnv> {
    * a JSON array `[{clipId, label, note, machineId, compressorType, t, edgeScore, labelledAt, audioUrl}]`
    * (the array shape the ensemble's label reader takes; audio is at `audioUrl`, same session needed).
    */
-  app.get('/labels/export', async (c) => {
+  /** A link to the labels export that works without a session for 24 h (for `--labels-from URL`). */
+  app.get('/labels/export-link', (c) => {
     const me = requireUser(c);
+    const exp = ctx.now() + LINK_TTL_MS;
+    const sig = signPurpose(ctx.secrets.sessionSecret, `labels:${me.orgId}`, exp);
+    return c.json({ url: `${ctx.config.publicUrl}/api/labels/export?org=${me.orgId}&exp=${exp}&sig=${sig}`, expiresAt: exp });
+  });
+
+  app.get('/labels/export', async (c) => {
+    const org = c.req.query('org') ?? '';
+    const viaLink = signed(c, `labels:${org}`);
+    const me = viaLink ? { orgId: org } : requireUser(c);
+    const exp = ctx.now() + LINK_TTL_MS;
     const rows = await ctx.db
       .select({
         clipId: clipLabels.clipId,
@@ -125,6 +157,8 @@ export function clipRoutes(ctx: AppContext): Hono<UserEnv> {
       [...latest.values()].map(({ labelId: _id, ...r }) => ({
         ...r,
         audioUrl: `${ctx.config.publicUrl}/api/clips/${r.clipId}/audio`,
+        // through a link, each entry carries a signed audio URL the label reader fetches as `path`
+        ...(viaLink ? { path: signedAudioUrl(r.clipId, exp) } : {}),
       })),
     );
   });

@@ -138,6 +138,11 @@ const ROUTES: Record<string, Op> = {
     body: z.object({ label: z.string(), note: z.string().optional() }),
     tags: ['clips'],
   },
+  'GET /api/labels/export-link': {
+    summary: 'A 24 h signed link to the labels export (no session needed; entries carry signed audio `path`s)',
+    auth: 'session',
+    tags: ['clips'],
+  },
   'GET /api/labels/export': { summary: 'Labels for training ([{clipId, label, …, audioUrl}])', auth: 'session', tags: ['clips'] },
   'GET /api/me/preferences': { summary: 'My notification preferences', auth: 'session', response: preferencesBody, tags: ['me'] },
   'PUT /api/me/preferences': {

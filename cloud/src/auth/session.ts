@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppContext } from '../context.ts';
 import { orgs, type Role, sessions, users } from '../db/schema.ts';
+import { bearerToken } from '../device/auth.ts';
 import { ApiError, forbidden, unauthorized } from '../errors.ts';
 import { newToken, sha256Hex } from '../ids.ts';
 
@@ -82,13 +83,21 @@ export function sessionMiddleware(ctx: AppContext): MiddlewareHandler<UserEnv> {
     c.set('user', null);
     c.set('csrfToken', null);
     c.set('sessionHash', null);
-    const token = getCookie(c, SESSION_COOKIE);
+    const cookieToken = getCookie(c, SESSION_COOKIE);
+    // scripts (e.g. SIGNALCRAFT_AUTH="Bearer <session>") may send the session as a bearer token;
+    // it is not an ambient credential, so it needs no CSRF token. Device tokens match no session.
+    const bearer = cookieToken ? null : bearerToken(c.req.header('authorization'));
+    const token = cookieToken ?? bearer;
     if (token) {
       const s = await loadSessionUser(ctx, token);
       if (s) {
         c.set('user', s.user);
         c.set('csrfToken', s.csrfToken);
         c.set('sessionHash', s.hash);
+        if (bearer) {
+          await next();
+          return;
+        }
         if (!SAFE.has(c.req.method) && !CSRF_EXEMPT.test(c.req.path)) {
           const header = c.req.header(CSRF_HEADER);
           const cookie = getCookie(c, CSRF_COOKIE);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clips, rescoreJobs } from '../db/schema.ts';
+import { readTechnicianLabels } from '../ensemble/labels.ts';
 import { REPO_ROOT } from '../models/registry.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
 import { rmsVerdict } from '../testing/rms-ensemble.ts';
@@ -120,6 +121,29 @@ describe('re-scoring queue', () => {
     expect(entry.audioUrl).toContain(`/api/clips/${r.body.clipId}/audio`);
     const clip = await owner.req('GET', `/api/clips/${r.body.clipId}`);
     expect(clip.body.labels.map((l: any) => l.label)).toEqual(['false-alarm', 'valve-leak']);
+
+    // the training CLI reads the export through a signed link, without a session
+    const link = await owner.req('GET', '/api/labels/export-link');
+    expect((await fetch(link.body.url)).status).toBe(200);
+    const labels = await readTechnicianLabels(link.body.url);
+    expect(labels.faults.map((f) => f.label)).toEqual(['valve-leak']);
+    expect(labels.faults[0].pcm.length).toBe(16000);
+    const tampered = link.body.url.replace(/sig=[^&]+/, 'sig=AAAA');
+    expect((await fetch(tampered)).status).toBe(401);
+    const otherOrg = link.body.url.replace(/org=[^&]+/, 'org=org_someoneelse');
+    expect((await fetch(otherOrg)).status).toBe(401);
+    expect((await fetch(`${s.url}/api/clips/${r.body.clipId}/audio`)).status).toBe(401);
+    const realNow = s.ctx.now;
+    s.ctx.now = () => realNow() + 25 * 3600_000;
+    try {
+      expect((await fetch(link.body.url)).status).toBe(401);
+    } finally {
+      s.ctx.now = realNow;
+    }
+    // scripts may also send the session as a bearer token
+    const session = owner.cookies.get('sc_session')!;
+    const viaBearer = await fetch(`${s.url}/api/labels/export`, { headers: { authorization: `Bearer ${session}` } });
+    expect(viaBearer.status).toBe(200);
   });
 });
 
