@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../edge-model/src/audio/wav.ts';
+import { renderClip, sampleMachine } from '../../../edge-model/src/synth/index.ts';
 import { verdictWindows } from '../db/schema.ts';
 import { REPO_ROOT } from '../models/registry.ts';
 import { seedDemo } from '../seed.ts';
@@ -104,6 +106,39 @@ describe('legacy endpoints, OpenAPI, seed', () => {
     expect((await u.req('POST', '/api/auth/login', { email: second.email, password: second.password })).status).toBe(200);
     expect((await u.req('GET', '/api/fleet')).body).toHaveLength(3);
   });
+});
+
+describe('lightweight-analyze with the committed ensemble', () => {
+  const dir = path.join(REPO_ROOT, 'models', 'ensemble');
+  it.skipIf(!existsSync(path.join(dir, 'ensemble.json')))(
+    'returns the ensemble diagnosis for a synthetic compressor recording',
+    async () => {
+      const s = await startTestServer({ ENSEMBLE_DIR: dir });
+      try {
+        const pcm = renderClip({
+          machine: sampleMachine('legacy-test/m0', 'm0'),
+          seed: 'lw',
+          durationS: 3,
+          fault: 'bearing',
+          severity: 1,
+          snrDb: 25,
+          load: 0.7,
+        }).pcm;
+        const body = encodeWav({ sampleRate: 16000, channels: [pcm], format: 'pcm16' });
+        const r = await call(s.url, 'POST', '/api/lightweight-analyze', {
+          raw: body as Uint8Array<ArrayBuffer>,
+          headers: { 'content-type': 'audio/wav' },
+        });
+        expect(r.status).toBe(200);
+        expect(r.body.analysis.source).toBe('ensemble');
+        expect(['normal', 'borderline', 'anomalous']).toContain(r.body.analysis.state);
+        expect(r.body.analysis.version).toBeTruthy();
+        expect(r.body.analysis.explanation.length).toBeGreaterThan(0);
+      } finally {
+        await s.dispose();
+      }
+    },
+  );
 });
 
 describe('signalcraft serve', () => {
