@@ -7,6 +7,7 @@
  * The generator runs in the same process as the server, so throughput is a lower bound for a
  * dedicated server process and memory includes the generator's (small) share.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,10 @@ import { createProgress } from '../cli/progress.ts';
 import { loadConfig } from '../cloud/src/config.ts';
 import { createOrg, registerDevice } from '../cloud/src/fleet/registry.ts';
 import { silentLogger } from '../cloud/src/log.ts';
+import { REPO_ROOT } from '../cloud/src/models/registry.ts';
+import { ThreadedEnsemble } from '../cloud/src/rescore/threaded-ensemble.ts';
 import { startServer } from '../cloud/src/server.ts';
+import { renderClip, sampleMachine } from '../edge-model/src/synth/index.ts';
 import { type BenchFigure, median } from './types.ts';
 
 export interface LoadResult {
@@ -198,6 +202,34 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
     runs,
     detail: { runs: normal },
   });
+  const threaded = await threadedRescoreMs(quick ? 5 : 21);
+  if (threaded) figures.push(threaded);
   progress.done();
   return figures;
+}
+
+/** Round trip of one 2 s clip through the re-scoring thread (copy in, score, verdict out). */
+async function threadedRescoreMs(repeats: number): Promise<BenchFigure | null> {
+  const dir = path.join(REPO_ROOT, 'models', 'ensemble');
+  if (!existsSync(path.join(dir, 'ensemble.json'))) return null;
+  const ens = await ThreadedEnsemble.load(dir);
+  try {
+    const pcm = renderClip({ machine: sampleMachine('bench/m0', 'm0'), seed: 'bench', durationS: 2, snrDb: 25, load: 0.7 }).pcm;
+    await ens.rescore(pcm); // warm-up
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t = performance.now();
+      await ens.rescore(pcm);
+      times.push(performance.now() - t);
+    }
+    return {
+      id: 'cloud.rescore_thread_ms_2s_clip',
+      label: 'Cloud re-scoring of a 2 s clip through the worker thread',
+      value: median(times),
+      unit: 'ms',
+      runs: repeats,
+    };
+  } finally {
+    await ens.close();
+  }
 }
