@@ -52,6 +52,7 @@ export default defineCommand({
     epochs: { type: 'string', description: 'maximum epochs (default 60; early stopping usually ends sooner)' },
     patience: { type: 'string', description: 'epochs without validation improvement before stopping (default 6)' },
     hidden: { type: 'string', description: `hidden layer widths (default ${DEFAULT_HIDDEN.join(',')})` },
+    noise: { type: 'string', description: 'std of Gaussian noise on training inputs (denoising; default 0)' },
     'std-frame': { type: 'boolean', description: 'make the last model frame per-band standard deviations (see README)' },
     pool: { type: 'string', description: `log-mel frames averaged into one model frame (default ${DEFAULT_POOL_FRAMES})` },
     'batch-size': { type: 'string', description: 'batch size (default 128)' },
@@ -73,6 +74,7 @@ export default defineCommand({
       hidden: hiddenFlag(args.hidden),
       poolFrames: opt('pool', args.pool, { min: 1, max: 64, integer: true }),
       stdFrame: Boolean(args['std-frame']),
+      inputNoise: opt('noise', args.noise, { min: 0, max: 10 }),
     };
     const log = (line: string) => process.stderr.write(`${line}\n`);
     try {

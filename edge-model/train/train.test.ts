@@ -10,7 +10,7 @@ import { TrainError, trainEdgeModel } from './train.ts';
 
 const machine = sampleMachine('train-test');
 const clips = [0, 1, 2].map((i) => ({ path: `n${i}.wav`, pcm: synthesizeClip({ machine, seed: `n${i}`, durationS: 3 }) }));
-const tiny = { hidden: [8, 4, 8], maxEpochs: 3, patience: 2, seed: 5, maxTrainInputs: 200 };
+const tiny = { hidden: [8, 4, 8], maxEpochs: 3, patience: 2, seed: 5, maxTrainInputs: 200, inputNoise: 0.3 };
 
 describe('trainEdgeModel', () => {
   it('is deterministic for a seed, reports every epoch and holds out the tail of few clips', async () => {

@@ -36,6 +36,8 @@ export interface TrainOptions {
   poolFrames?: number;
   /** Replace the last model frame with per-band standard deviations (see preprocess.ts). */
   stdFrame?: boolean;
+  /** Std of Gaussian noise added to training inputs (denoising autoencoder); 0 = none. */
+  inputNoise?: number;
   frontend?: FrontendConfig;
 }
 
@@ -169,6 +171,7 @@ export async function trainEdgeModel(
   const audioSeconds = clips.reduce((s, c) => s + c.pcm.length / frontend.sampleRate, 0);
   const poolFrames = opts.poolFrames ?? DEFAULT_POOL_FRAMES;
   const stdFrame = opts.stdFrame ?? false;
+  const inputNoise = opts.inputNoise ?? 0;
   const span = inputSpan({ contextFrames: frontend.contextFrames, poolFrames, stdFrame });
   const minFrames = span * 2;
   const usable = mels.filter((m) => m.frames >= span);
@@ -228,8 +231,11 @@ export async function trainEdgeModel(
   for (epoch = 1; epoch <= maxEpochs; epoch++) {
     const order = tf.tensor1d(shuffled(indices, rnd), 'int32');
     const xs = tf.gather(xTrain, order);
-    const h = await model.fit(xs, xs, { epochs: 1, batchSize, shuffle: false, verbose: 0 });
+    // Seeded per epoch so a run stays reproducible.
+    const noisy = inputNoise > 0 ? tf.add(xs, tf.randomNormal(xs.shape, 0, inputNoise, 'float32', seed * 1000 + epoch)) : xs;
+    const h = await model.fit(noisy, xs, { epochs: 1, batchSize, shuffle: false, verbose: 0 });
     order.dispose();
+    if (noisy !== xs) noisy.dispose();
     xs.dispose();
     lastTrainLoss = Number(h.history.loss[0]);
     const valT = model.evaluate(xVal, xVal, { batchSize: 1024 }) as import('@tensorflow/tfjs').Scalar;
