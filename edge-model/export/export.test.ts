@@ -129,6 +129,18 @@ describe('exportModel', () => {
     tfl[tfl.length - 40] ^= 0xff;
     writeFileSync(path.join(bad, 'model.tflite'), tfl);
     await expect(loadEdgeScorers(bad)).rejects.toThrow(/sha256 .* does not match the card/);
+    const goodCard = JSON.parse(readFileSync(path.join(outDir, 'card.json'), 'utf8'));
+    const other = path.join(root, 'other-rate');
+    await exportModel({ modelDir: trainDir, outDir: other });
+    writeFileSync(
+      path.join(other, 'card.json'),
+      JSON.stringify({
+        ...goodCard,
+        sha256: JSON.parse(readFileSync(path.join(other, 'card.json'), 'utf8')).sha256,
+        frontend: { ...goodCard.frontend, sampleRate: 8000, fmax: 4000 },
+      }),
+    );
+    await expect(loadEdgeScorers(other)).rejects.toThrow(/expects 8000 Hz audio but the front end delivers 16000 Hz/);
     writeFileSync(path.join(bad, 'card.json'), '{"schema": "signalcraft.card/1"');
     await expect(loadEdgeScorers(bad)).rejects.toThrow(/card.json: not valid JSON/);
     writeFileSync(path.join(bad, 'card.json'), '{"schema": "signalcraft.card/1"}');
