@@ -86,6 +86,13 @@ const ROUTES: Record<string, Op> = {
     tags: ['org'],
   },
   'GET /api/org/users': { summary: 'Users of my organisation', auth: 'session', tags: ['org'] },
+  'PATCH /api/org/users/{id}': {
+    summary: 'Change a member role (admin; owner rules apply)',
+    auth: 'session',
+    body: z.object({ role: z.enum(['owner', 'admin', 'technician', 'viewer']) }),
+    tags: ['org'],
+  },
+  'DELETE /api/org/users/{id}': { summary: 'Remove a member (admin)', auth: 'session', tags: ['org'] },
   'GET /api/fleet': { summary: 'Every machine with its health, trouble first', auth: 'session', tags: ['fleet'] },
   'GET /api/machines/{id}': { summary: 'Machine, device and thresholds', auth: 'session', tags: ['fleet'] },
   'GET /api/machines/{id}/timeline': {

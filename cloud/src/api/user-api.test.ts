@@ -205,6 +205,22 @@ describe('user API (contract F) and the authorisation matrix', () => {
     expect(Number(retry)).toBeGreaterThan(0);
   });
 
+  it('admins manage members: role changes and removal, with owner rules', async () => {
+    const inv = await ownerA.req('POST', '/api/org/invitations', { email: 'admin@example.com', role: 'admin' });
+    const admin = await UserClient.signup(s.url, 'admin@example.com', { inviteToken: inv.body.token });
+    const inv2 = await ownerA.req('POST', '/api/org/invitations', { email: 'temp@example.com', role: 'viewer' });
+    const temp = await UserClient.signup(s.url, 'temp@example.com', { inviteToken: inv2.body.token });
+    expect((await viewerA.req('PATCH', `/api/org/users/${temp.user.id}`, { role: 'technician' })).status).toBe(403);
+    expect((await admin.req('PATCH', `/api/org/users/${temp.user.id}`, { role: 'technician' })).body.role).toBe('technician');
+    expect((await admin.req('PATCH', `/api/org/users/${temp.user.id}`, { role: 'owner' })).status).toBe(403);
+    expect((await admin.req('PATCH', `/api/org/users/${ownerA.user.id}`, { role: 'viewer' })).status).toBe(403);
+    expect((await ownerA.req('PATCH', `/api/org/users/${ownerA.user.id}`, { role: 'admin' })).status).toBe(409);
+    expect((await ownerB.req('PATCH', `/api/org/users/${temp.user.id}`, { role: 'viewer' })).status).toBe(404);
+    expect((await admin.req('DELETE', `/api/org/users/${temp.user.id}`)).status).toBe(200);
+    expect((await temp.req('GET', '/api/auth/verify')).status).toBe(401);
+    expect((await admin.req('DELETE', `/api/org/users/${admin.user.id}`)).status).toBe(409);
+  });
+
   it('unknown routes and bad JSON on user routes are clean 4xx', async () => {
     expect((await ownerA.req('GET', '/api/nope')).status).toBe(404);
     const r = await ownerA.req('POST', '/api/devices', undefined, {

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { invitations, orgs, passwordResets, ROLES, sessions, users } from '../db/schema.ts';
+import { invitations, orgs, passwordResets, pushSubscriptions, ROLES, sessions, users } from '../db/schema.ts';
 import { RateLimiter } from '../device/rate-limit.ts';
 import { ApiError, forbidden, unauthorized } from '../errors.ts';
 import { readJson } from '../http/body.ts';
@@ -214,6 +214,52 @@ export function authRoutes(ctx: AppContext): Hono<UserEnv> {
       .from(users)
       .where(eq(users.orgId, me.orgId));
     return c.json(rows);
+  });
+
+  /** Change a member's role (admin+; only an owner grants or removes owner; the last owner stays). */
+  app.patch('/org/users/:id', async (c) => {
+    const me = requireRole(c, 'admin');
+    const body = await readJson(c, z.object({ role: z.enum(ROLES) }), 'role change');
+    const updated = await ctx.database.write(async (tx) => {
+      const [target] = await tx
+        .select()
+        .from(users)
+        .where(and(eq(users.id, c.req.param('id')), eq(users.orgId, me.orgId)));
+      if (!target) throw new ApiError(404, 'not_found', 'user not found');
+      if ((target.role === 'owner' || body.role === 'owner') && me.role !== 'owner') {
+        throw forbidden('only an owner can grant or remove the owner role');
+      }
+      if (target.role === 'owner' && body.role !== 'owner') {
+        const owners = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.orgId, me.orgId), eq(users.role, 'owner')));
+        if (owners.length <= 1) throw new ApiError(409, 'last_owner', 'the organisation needs at least one owner');
+      }
+      await tx.update(users).set({ role: body.role }).where(eq(users.id, target.id));
+      return target.id;
+    });
+    return c.json(await publicUser(ctx, updated));
+  });
+
+  /** Remove a member (admin+): their sessions end at once. */
+  app.delete('/org/users/:id', async (c) => {
+    const me = requireRole(c, 'admin');
+    await ctx.database.write(async (tx) => {
+      const [target] = await tx
+        .select()
+        .from(users)
+        .where(and(eq(users.id, c.req.param('id')), eq(users.orgId, me.orgId)));
+      if (!target) throw new ApiError(404, 'not_found', 'user not found');
+      if (target.id === me.id) throw new ApiError(409, 'self', 'you cannot remove yourself');
+      if (target.role === 'owner' && me.role !== 'owner') throw forbidden('only an owner can remove an owner');
+      await tx.delete(sessions).where(eq(sessions.userId, target.id));
+      await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, target.id));
+      // the row goes; alarms and labels keep the id as history
+      await tx.delete(passwordResets).where(eq(passwordResets.userId, target.id));
+      await tx.delete(users).where(eq(users.id, target.id));
+    });
+    return c.json({ ok: true });
   });
 
   app.route('/auth/kakao', kakaoRoutes(ctx));

@@ -11,9 +11,22 @@ export class RateLimiter {
     private now: () => number = Date.now,
   ) {}
 
+  /** Buckets kept before idle (full again) ones are dropped, so many client addresses cannot grow memory. */
+  static MAX_KEYS = 10_000;
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private prune(now: number): void {
+    const refillMs = (this.burst / this.perSecond) * 1000;
+    for (const [k, b] of this.buckets) if (now - b.at >= refillMs) this.buckets.delete(k);
+  }
+
   /** 0 when allowed (a token is taken), else the seconds to wait. */
   take(key: string): number {
     const now = this.now();
+    if (this.buckets.size >= RateLimiter.MAX_KEYS && !this.buckets.has(key)) this.prune(now);
     const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
     b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
     b.at = now;
