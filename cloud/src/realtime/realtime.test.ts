@@ -120,6 +120,27 @@ describe('realtime SSE and the alarm lifecycle through the API', () => {
   });
 });
 
+describe('resume after a long absence', () => {
+  it('replays more than one page of missed events, in order, without gaps', async () => {
+    const s = await startTestServer();
+    try {
+      const owner = await UserClient.signup(s.url, 'pages@example.com');
+      const first = await s.ctx.bus.publish(owner.user.orgId, 'device-status', { n: 0 });
+      for (let i = 1; i <= 1200; i++) await s.ctx.bus.publish(owner.user.orgId, 'device-status', { n: i });
+      const sse = await new SseClient(`${s.url}/api/notifications/stream`, {
+        cookie: owner.cookieHeader(),
+        'last-event-id': String(first.id),
+      }).open();
+      await sse.waitFor((e) => e.data?.n === 1200, 10_000);
+      const ns = sse.events.filter((e) => e.event === 'device-status').map((e) => e.data.n);
+      expect(ns).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+      sse.close();
+    } finally {
+      await s.dispose();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('ends open SSE streams and finishes the work behind an acknowledged write before closing the db', async () => {
     const s = await startTestServer({ DEVICE_RATE_BURST: 100 });

@@ -5,6 +5,9 @@ import type { AppContext } from '../context.ts';
 import type { RealtimeEvent } from './broadcaster.ts';
 
 export const HEARTBEAT_MS = 15_000;
+export const REPLAY_PAGE = 500;
+/** Live events buffered per stream before it is closed (the client resumes with Last-Event-ID). */
+export const MAX_QUEUE = 1000;
 
 /**
  * GET /api/notifications/stream: this user's organisation's events. Resumes after `Last-Event-ID`
@@ -20,8 +23,11 @@ export function sseHandler(ctx: AppContext) {
       let sentId = lastId ?? 0;
       const queue: RealtimeEvent[] = [];
       let wake: (() => void) | null = null;
+      let overflowed = false;
       const unsubscribe = ctx.bus.subscribe(me.orgId, (e) => {
-        queue.push(e);
+        // a client this far behind reconnects and replays from the database instead of growing memory
+        if (queue.length >= MAX_QUEUE) overflowed = true;
+        else queue.push(e);
         wake?.();
       });
       const done = new Promise<void>((resolve) => {
@@ -35,7 +41,14 @@ export function sseHandler(ctx: AppContext) {
       };
       try {
         await stream.writeSSE({ event: 'ready', data: JSON.stringify({ orgId: me.orgId, resumedFrom: lastId }), retry: 3000 });
-        if (lastId !== null) for (const e of await ctx.bus.replay(me.orgId, lastId)) await send(e);
+        // page through everything missed; live events queued meanwhile are de-duplicated by id
+        if (lastId !== null) {
+          for (;;) {
+            const page = await ctx.bus.replay(me.orgId, sentId, REPLAY_PAGE);
+            for (const e of page) await send(e);
+            if (page.length < REPLAY_PAGE) break;
+          }
+        }
         let closed = false;
         void done.then(() => {
           closed = true;
@@ -43,6 +56,7 @@ export function sseHandler(ctx: AppContext) {
         });
         while (!closed) {
           while (queue.length) await send(queue.shift()!);
+          if (overflowed) break;
           const timer = new Promise<'beat'>((resolve) => {
             const t = setTimeout(() => resolve('beat'), HEARTBEAT_MS);
             wake = () => {
