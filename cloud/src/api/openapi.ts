@@ -85,6 +85,8 @@ const ROUTES: Record<string, Op> = {
     body: z.object({ email: z.string(), role: z.enum(['owner', 'admin', 'technician', 'viewer']) }),
     tags: ['org'],
   },
+  'GET /api/org/invitations': { summary: 'Invitations of my organisation (admin)', auth: 'session', tags: ['org'] },
+  'DELETE /api/org/invitations/{id}': { summary: 'Revoke a pending invitation (admin)', auth: 'session', tags: ['org'] },
   'GET /api/org/users': { summary: 'Users of my organisation', auth: 'session', tags: ['org'] },
   'PATCH /api/org/users/{id}': {
     summary: 'Change a member role (admin; owner rules apply)',

@@ -205,6 +205,26 @@ describe('user API (contract F) and the authorisation matrix', () => {
     expect(Number(retry)).toBeGreaterThan(0);
   });
 
+  it('admins list and revoke invitations; a revoked invitation cannot be used', async () => {
+    const inv = await ownerA.req('POST', '/api/org/invitations', { email: 'later@example.com', role: 'technician' });
+    const list = await ownerA.req('GET', '/api/org/invitations');
+    const pending = list.body.find((i: any) => i.email === 'later@example.com');
+    expect(pending.status).toBe('pending');
+    expect(JSON.stringify(list.body)).not.toContain(inv.body.token);
+    expect((await viewerA.req('GET', '/api/org/invitations')).status).toBe(403);
+    expect((await ownerB.req('DELETE', `/api/org/invitations/${pending.id}`)).status).toBe(404);
+    expect((await ownerA.req('DELETE', `/api/org/invitations/${pending.id}`)).status).toBe(200);
+    const u = new UserClient(s.url);
+    const r = await u.req('POST', '/api/auth/signup', {
+      email: 'later@example.com',
+      password: 'long enough pw',
+      name: 'L',
+      inviteToken: inv.body.token,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('bad_invitation');
+  });
+
   it('admins manage members: role changes and removal, with owner rules', async () => {
     const inv = await ownerA.req('POST', '/api/org/invitations', { email: 'admin@example.com', role: 'admin' });
     const admin = await UserClient.signup(s.url, 'admin@example.com', { inviteToken: inv.body.token });

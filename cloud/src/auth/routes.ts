@@ -200,6 +200,29 @@ export function authRoutes(ctx: AppContext): Hono<UserEnv> {
     return c.json({ token, url, expiresAt: ctx.now() + INVITE_TTL_MS }, 201);
   });
 
+  /** Pending and past invitations (admin); `id` is the token's sha256, which cannot be used to join. */
+  app.get('/org/invitations', async (c) => {
+    const me = requireRole(c, 'admin');
+    const rows = await ctx.db.select().from(invitations).where(eq(invitations.orgId, me.orgId));
+    return c.json(
+      rows.map(({ tokenHash, orgId: _o, ...r }) => ({
+        id: tokenHash,
+        ...r,
+        status: r.acceptedAt ? 'accepted' : r.expiresAt < ctx.now() ? 'expired' : 'pending',
+      })),
+    );
+  });
+
+  app.delete('/org/invitations/:id', async (c) => {
+    const me = requireRole(c, 'admin');
+    const gone = await ctx.db
+      .delete(invitations)
+      .where(and(eq(invitations.tokenHash, c.req.param('id')), eq(invitations.orgId, me.orgId), isNull(invitations.acceptedAt)))
+      .returning({ id: invitations.tokenHash });
+    if (!gone.length) throw new ApiError(404, 'not_found', 'no pending invitation with this id');
+    return c.json({ ok: true });
+  });
+
   app.get('/org/users', async (c) => {
     const me = requireUser(c);
     const rows = await ctx.db
