@@ -20,11 +20,15 @@ export function createApp(ctx: AppContext): Hono {
   app.use('*', async function requestLog(c, next) {
     const started = performance.now();
     await next();
+    const vars = c as unknown as { get(k: string): { id?: string } | null | undefined };
     ctx.log.info('request', {
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
+      // who made it, when known (set by the device and session middlewares)
+      deviceId: vars.get('device')?.id,
+      userId: vars.get('user')?.id,
     });
   });
 
