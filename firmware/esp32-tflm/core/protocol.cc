@@ -192,6 +192,9 @@ std::string heartbeat(const Identity& id, const HeartbeatInfo& h) {
   if (h.rssi <= 0 && h.rssi >= -127) s += ",\"rssi\":" + std::to_string(h.rssi);
   if (h.freeHeap >= 0) s += ",\"freeHeap\":" + std::to_string(h.freeHeap);
   if (h.outboxDepth >= 0) s += ",\"outboxDepth\":" + std::to_string(h.outboxDepth);
+  if (h.alert > 0 && h.borderlineLow >= 0)
+    s += ",\"thresholds\":{\"alert\":" + num(h.alert, 0, 1e6) + ",\"borderlineLow\":" + num(h.borderlineLow, 0, 1e6) +
+         ",\"learned\":" + (h.learned ? "true" : "false") + "}";
   return s + ",\"lastSeq\":" + u64(h.lastSeq) + "}";
 }
 

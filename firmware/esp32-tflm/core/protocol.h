@@ -33,6 +33,11 @@ struct HeartbeatInfo {
   int64_t freeHeap;  // < 0 = omitted
   int64_t outboxDepth;
   uint32_t lastSeq;
+  // The thresholds the device is deciding with (its own after baseline learning, else the card's),
+  // so the cloud judges this machine's scores as the device does. alert <= 0 = omitted.
+  float alert = -1;
+  float borderlineLow = -1;
+  bool learned = false;
 };
 
 bool validDeviceId(const std::string& id);

@@ -142,6 +142,11 @@ void netTask(void*) {
       protocol::HeartbeatInfo hb{static_cast<uint32_t>(esp_timer_get_time() / 1000000), esp_app_get_description()->version,
                                  gModel.sha256, port::wifiRssi(), static_cast<int64_t>(esp_get_free_heap_size()),
                                  static_cast<int64_t>(depth), seq};
+      xSemaphoreTake(gOutboxMutex, portMAX_DELAY);
+      hb.alert = gPipeline.fsm().alert();
+      hb.borderlineLow = gPipeline.fsm().borderlineLow();
+      hb.learned = gPipeline.fsm().learned();
+      xSemaphoreGive(gOutboxMutex);
       esp_task_wdt_reset();
       if (gCloud.heartbeat(protocol::heartbeat(gIdentity, hb), &cfg) && cfg.valid && !cfg.modelSha256.empty() &&
           cfg.modelSha256 != gModel.sha256) {

@@ -258,6 +258,9 @@ int main(int argc, char** argv) {
     auto heartbeatNow = [&](uint64_t fedSamples) {
       protocol::HeartbeatInfo hb{static_cast<uint32_t>(fedSamples / cfg.frontend.sampleRate), "signalcraft-host/0.1.0", cfg.modelSha256, 1, -1,
                                  static_cast<int64_t>(outbox.stats().pending), dev.lastSeq()};
+      hb.alert = dev.fsm().alert();
+      hb.borderlineLow = dev.fsm().borderlineLow();
+      hb.learned = dev.fsm().learned();
       up.heartbeat(protocol::heartbeat(opt.identity, hb));
     };
     auto lastHeartbeat = std::chrono::steady_clock::now();
@@ -288,6 +291,8 @@ int main(int argc, char** argv) {
         saveBaseline(baselinePath, dev.fsm());
         std::fprintf(stderr, "baseline learned: alert %.4g, borderline %.4g\n", dev.fsm().alert(), dev.fsm().borderlineLow());
         wasLearned = true;
+        // Tell the cloud at once: from now on this machine is judged by its own thresholds.
+        if (!a.url.empty()) heartbeatNow(fed);
       }
       const uint64_t audioMs = startMs + fed * 1000 / cfg.frontend.sampleRate;
       if (outbox.stats().pending) up.drain(outbox, a.realtime ? nowEpochMs() : audioMs);

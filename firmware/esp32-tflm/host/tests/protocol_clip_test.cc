@@ -266,3 +266,18 @@ TEST(Protocol, IdsAreValidated) {
   EXPECT_FALSE(protocol::validBootId("1234567"));
   EXPECT_FALSE(protocol::validBootId("xyz12345"));
 }
+
+TEST(Protocol, HeartbeatCarriesTheThresholdsTheDeviceDecidesWith) {
+  protocol::Identity id{"dev_thresholds", "0123456789abcdef"};
+  const std::string sha(64, 'b');
+  protocol::HeartbeatInfo hb{10, "fw", sha, 1, -1, 0, 4};
+  auto before = host::Json::parse(protocol::heartbeat(id, hb));
+  EXPECT_FALSE(before.has("thresholds")) << "no thresholds until the device has some";
+  hb.alert = 1.25f;
+  hb.borderlineLow = 0.9f;
+  hb.learned = true;
+  auto h = host::Json::parse(protocol::heartbeat(id, hb));
+  EXPECT_NEAR(h["thresholds"]["alert"].number(), 1.25, 1e-6);
+  EXPECT_NEAR(h["thresholds"]["borderlineLow"].number(), 0.9, 1e-6);
+  EXPECT_TRUE(h["thresholds"]["learned"].b);
+}
