@@ -14,6 +14,48 @@ import {
 import { newDeviceBody } from './devices.ts';
 import { preferencesBody } from './me.ts';
 
+const role = z.enum(['owner', 'admin', 'technician', 'viewer']);
+export const userView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role,
+  orgId: z.string(),
+  orgName: z.string(),
+  locale: z.enum(['ko', 'en']),
+});
+export const sessionAnswer = z.object({ user: userView, csrfToken: z.string() });
+const health = z.enum(['alarm', 'watch', 'offline', 'normal', 'learning']);
+export const fleetRow = z.object({
+  machineId: z.string(),
+  machineName: z.string(),
+  siteName: z.string(),
+  compressorType: z.string(),
+  location: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  health,
+  lastSeen: z.number().nullable(),
+  lastScore: z.number().nullable(),
+  openAlarms: z.number().int(),
+});
+export const timeline = z.object({
+  machineId: z.string(),
+  from: z.number(),
+  to: z.number(),
+  res: z.enum(['raw', 'minute', 'hour']),
+  threshold: z.number(),
+  borderlineLow: z.number(),
+  points: z.array(z.object({ t: z.number(), mean: z.number(), max: z.number(), n: z.number().int(), state: z.string() })),
+});
+export const newDeviceAnswer = z.object({
+  device: z
+    .object({ id: z.string(), name: z.string(), machineId: z.string(), status: z.enum(['active', 'decommissioned']) })
+    .loose(),
+  provisioningToken: z.string().describe('shown once; only its sha256 is stored'),
+  flasherUrl: z.string(),
+});
+
 type Op = { summary: string; auth: 'device' | 'session' | 'none'; body?: z.ZodType; response?: z.ZodType; tags: string[] };
 
 const schema = (s: z.ZodType) => {
@@ -55,16 +97,23 @@ const ROUTES: Record<string, Op> = {
     summary: 'Create an account (new org, or join with inviteToken)',
     auth: 'none',
     body: signupBody,
+    response: sessionAnswer,
     tags: ['auth'],
   },
   'POST /api/auth/login': {
     summary: 'Sign in; sets sc_session and sc_csrf cookies, returns {user, csrfToken}',
     auth: 'none',
     body: loginBody,
+    response: sessionAnswer,
     tags: ['auth'],
   },
   'POST /api/auth/logout': { summary: 'Sign out', auth: 'session', tags: ['auth'] },
-  'GET /api/auth/verify': { summary: 'The signed-in user and the CSRF token', auth: 'session', tags: ['auth'] },
+  'GET /api/auth/verify': {
+    summary: 'The signed-in user and the CSRF token',
+    auth: 'session',
+    response: sessionAnswer.extend({ ok: z.literal(true) }),
+    tags: ['auth'],
+  },
   'GET /api/auth/kakao': { summary: 'Start Kakao login (redirect)', auth: 'none', tags: ['auth'] },
   'GET /api/auth/kakao/callback': { summary: 'Kakao OAuth callback', auth: 'none', tags: ['auth'] },
   'POST /api/auth/password-reset/request': {
@@ -95,11 +144,17 @@ const ROUTES: Record<string, Op> = {
     tags: ['org'],
   },
   'DELETE /api/org/users/{id}': { summary: 'Remove a member (admin)', auth: 'session', tags: ['org'] },
-  'GET /api/fleet': { summary: 'Every machine with its health, trouble first', auth: 'session', tags: ['fleet'] },
+  'GET /api/fleet': {
+    summary: 'Every machine with its health, trouble first',
+    auth: 'session',
+    response: z.array(fleetRow),
+    tags: ['fleet'],
+  },
   'GET /api/machines/{id}': { summary: 'Machine, device and thresholds', auth: 'session', tags: ['fleet'] },
   'GET /api/machines/{id}/timeline': {
     summary: 'Scores over time (?from&to&res=raw|minute|hour)',
     auth: 'session',
+    response: timeline,
     tags: ['fleet'],
   },
   'GET /api/machines/{id}/alarms': { summary: 'Alarms of a machine', auth: 'session', tags: ['fleet'] },
@@ -109,6 +164,7 @@ const ROUTES: Record<string, Op> = {
     summary: 'Register a device (admin); the provisioning token is shown once',
     auth: 'session',
     body: newDeviceBody,
+    response: newDeviceAnswer,
     tags: ['devices'],
   },
   'PATCH /api/devices/{id}': {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { z } from 'zod';
 import type { MailMessage } from '../auth/mailer.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
+import { fleetRow, newDeviceAnswer, sessionAnswer, timeline } from './openapi.ts';
 
 const SHA = 'b'.repeat(64);
 const T = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -94,6 +96,23 @@ describe('user API (contract F) and the authorisation matrix', () => {
     const weak = await u.req('POST', '/api/auth/signup', { email: 'c@example.com', password: 'short', name: 'x' });
     expect(weak.status).toBe(422);
     expect(weak.body.error.issues[0].path).toBe('password');
+  });
+
+  it('answers match the response schemas the OpenAPI document publishes', async () => {
+    const fleet = await ownerA.req('GET', '/api/fleet');
+    expect(z.array(fleetRow).safeParse(fleet.body).error).toBeUndefined();
+    const tl = await ownerA.req('GET', `/api/machines/${devA.machineId}/timeline?from=0`);
+    expect(timeline.safeParse(tl.body).error).toBeUndefined();
+    const v = await ownerA.req('GET', '/api/auth/verify');
+    expect(sessionAnswer.safeParse(v.body).error).toBeUndefined();
+    const d = await ownerB.req('POST', '/api/devices', {
+      name: 'S',
+      siteName: 'Site',
+      machineName: 'schema',
+      compressorType: 'scroll',
+    });
+    expect(newDeviceAnswer.safeParse(d.body).error).toBeUndefined();
+    await ownerB.req('POST', `/api/devices/${d.body.device.id}/decommission`);
   });
 
   it('org A sees nothing of org B', async () => {
