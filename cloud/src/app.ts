@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import { openApiDocument } from './api/openapi.ts';
 import { userApi } from './api/routes.ts';
 import type { AppContext } from './context.ts';
@@ -31,6 +32,9 @@ export function createApp(ctx: AppContext): Hono {
       userId: vars.get('user')?.id,
     });
   });
+
+  // nosniff, frame and referrer policies for every answer; no CSP here (the dashboard's build owns its scripts)
+  app.use('*', secureHeaders({ xXssProtection: false }));
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return err.getResponse();

@@ -31,6 +31,8 @@ describe('legacy endpoints, OpenAPI, seed', () => {
   it('GET / serves the landing page and /api/openapi.json lists the routes', async () => {
     const res = await fetch(`${s.url}/`);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(await res.text()).toContain('/app/');
     const doc = await call(s.url, 'GET', '/api/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
