@@ -7,7 +7,7 @@
 import { rocAuc } from '../../../edge-model/src/eval/metrics.ts';
 import { type ScorerResult, summarize } from '../../../edge-model/src/eval/run.ts';
 import type { Clip } from '../../../edge-model/src/eval/types.ts';
-import type { TrainedEnsemble } from './model.ts';
+import type { ClipAssessment, TrainedEnsemble } from './model.ts';
 
 export interface EdgeComparison {
   /** Edge-model scores aligned with the clips (e.g. from the "edge-int8" scorer). */
@@ -87,9 +87,16 @@ export async function evaluateEnsembleExtras(
   ensemble: TrainedEnsemble,
   clips: readonly Clip[],
   edge?: EdgeComparison,
+  /**
+   * The ensemble's assessments of `clips`, aligned, when the caller already made them (`eval`
+   * scores every clip once while streaming the dataset); the clips' PCM is then not read.
+   */
+  assessments?: readonly Pick<ClipAssessment, 'verdict' | 'faultPrediction'>[],
 ): Promise<EnsembleExtras> {
   if (edge && edge.scores.length !== clips.length)
     throw new Error(`edge scores (${edge.scores.length}) must align with clips (${clips.length})`);
+  if (assessments && assessments.length !== clips.length)
+    throw new Error(`assessments (${assessments.length}) must align with clips (${clips.length})`);
   const scores: number[] = [];
   const states: EnsembleExtras['states'] = {
     normal: { normal: 0, borderline: 0, anomalous: 0 },
@@ -98,8 +105,8 @@ export async function evaluateEnsembleExtras(
   const perFault: Record<string, { n: number; correct: number; accuracy: number; confusedWith: Record<string, number> }> = {};
   let correct = 0;
   let judged = 0;
-  for (const clip of clips) {
-    const a = ensemble.assess(clip.pcm, { maxSeconds: 600 });
+  for (const [i, clip] of clips.entries()) {
+    const a = assessments?.[i] ?? ensemble.assess(clip.pcm, { maxSeconds: 600 });
     scores.push(a.verdict.score);
     states[clip.label][a.verdict.state]++;
     if (clip.label === 'anomaly' && clip.fault && a.faultPrediction) {

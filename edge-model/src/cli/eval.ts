@@ -7,11 +7,21 @@ import { createProgress } from '../../../cli/progress.ts';
 import { DatasetError } from '../dataset/load.ts';
 import { BaselineError } from '../eval/baseline.ts';
 import { MetricError } from '../eval/metrics.ts';
-import { type EvalReport, evaluate } from '../eval/run.ts';
+import { evaluate } from '../eval/run.ts';
 import type { Scorer } from '../eval/types.ts';
+import {
+  type BorderlineBand,
+  type DetailedScorer,
+  EnsembleEval,
+  type EvalReportWithEnsemble,
+  type EvaluateExtras,
+  formatEnsembleSection,
+  readBorderlineBand,
+} from './eval-ensemble.ts';
 
 const EDGE_SCORER = new URL('../../train/scorer.ts', import.meta.url);
 const ENSEMBLE_SCORER = new URL('../../../cloud/src/ensemble/scorer.ts', import.meta.url);
+const ENSEMBLE_EXTRAS = new URL('../../../cloud/src/ensemble/extras.ts', import.meta.url);
 
 /** Imports a module another part of the project provides, or says in one line that it is missing. */
 async function importOptional(url: URL, what: string): Promise<Record<string, unknown>> {
@@ -29,20 +39,17 @@ async function loadEdge(modelDir: string): Promise<Scorer[]> {
   return asCliError('--model', modelDir, () => load(modelDir));
 }
 
-async function loadEnsemble(dir: string): Promise<Scorer> {
+async function loadEnsemble(dir: string): Promise<EnsembleEval> {
   if (!existsSync(dir)) throw new CliError(`--ensemble ${dir} does not exist; give an ensemble folder such as models/ensemble`);
   const mod = await importOptional(ENSEMBLE_SCORER, 'the cloud ensemble scorer (--ensemble)');
-  if (typeof mod.loadEnsembleScorer === 'function') {
-    const load = mod.loadEnsembleScorer as (dir: string) => Promise<Scorer>;
-    return asCliError('--ensemble', dir, () => load(dir));
-  }
-  // Contract G's lower-level form: an ensemble that re-scores PCM.
-  if (typeof mod.loadEnsemble === 'function') {
-    const load = mod.loadEnsemble as (dir: string) => Promise<{ rescore(pcm: Float32Array): { score: number } }>;
-    const ens = await asCliError('--ensemble', dir, () => load(dir));
-    return { name: 'ensemble', scoreClip: (clip) => ens.rescore(clip.pcm).score };
-  }
-  throw new CliError(`${fileURLToPath(ENSEMBLE_SCORER)} exports neither loadEnsembleScorer nor loadEnsemble`);
+  const extras = await importOptional(ENSEMBLE_EXTRAS, 'the cloud ensemble extras (--ensemble)');
+  if (typeof mod.loadEnsemble !== 'function')
+    throw new CliError(`${fileURLToPath(ENSEMBLE_SCORER)} does not export loadEnsemble`);
+  if (typeof extras.evaluateEnsembleExtras !== 'function')
+    throw new CliError(`${fileURLToPath(ENSEMBLE_EXTRAS)} does not export evaluateEnsembleExtras`);
+  const load = mod.loadEnsemble as (dir: string) => Promise<ConstructorParameters<typeof EnsembleEval>[0]>;
+  const ens = await asCliError('--ensemble', dir, () => load(dir));
+  return new EnsembleEval(ens, extras.evaluateEnsembleExtras as EvaluateExtras);
 }
 
 /** Loader errors the other modules raise on purpose (bad folder, stale card) become one-line CLI errors; bugs keep their stack. */
@@ -58,7 +65,7 @@ async function asCliError<T>(flag: string, dir: string, load: () => Promise<T>):
 
 const f3 = (x: number) => x.toFixed(3);
 
-export function formatReport(r: EvalReport): string {
+export function formatReport(r: EvalReportWithEnsemble): string {
   const lines = [
     `data: ${r.data}`,
     `clips: ${r.clips.train} train (normal), ${r.clips.test} test${
@@ -85,6 +92,15 @@ export function formatReport(r: EvalReport): string {
     const parts = entries.map(([m, x]) => `${m} ${f3(x.auc)}/${f3(x.pauc)}`);
     lines.push('', `${name} per machine (AUC/pAUC): ${parts.join(', ')}; harmonic mean ${f3(h.auc)}/${f3(h.pauc)}`);
   }
+  const agree = r.extras?.edge;
+  if (agree) {
+    const corr = agree.scoreCorrelation === null ? 'undefined (constant scores)' : agree.scoreCorrelation.toFixed(4);
+    lines.push(
+      '',
+      `${agree.a} vs ${agree.b} clip scores (n=${agree.n}): Pearson r ${corr}, max |difference| ${agree.maxAbsScoreDiff.toPrecision(3)}`,
+    );
+  }
+  if (r.extras?.ensemble) lines.push(...formatEnsembleSection(r.extras.ensemble));
   lines.push('', 'n = anomalous clips (each fault is scored against all normal test clips); pAUC: DCASE, max FPR 0.1');
   return `${lines.join('\n')}\n`;
 }
@@ -107,19 +123,31 @@ export default defineCommand({
   },
   async run({ args }) {
     const dataDir = resolve(String(args.data));
-    const extra: Scorer[] = [];
-    if (args.model !== undefined) extra.push(...(await loadEdge(resolve(String(args.model)))));
-    if (args.ensemble !== undefined) extra.push(await loadEnsemble(resolve(String(args.ensemble))));
+    const modelDir = args.model === undefined ? undefined : resolve(String(args.model));
+    const extra: Scorer[] = modelDir === undefined ? [] : await loadEdge(modelDir);
+    const ensemble = args.ensemble === undefined ? undefined : await loadEnsemble(resolve(String(args.ensemble)));
+    let band: BorderlineBand | string = 'no edge model to compare with (give --model)';
+    if (ensemble) {
+      // The band is on the int8 scores: that is what the device thresholds.
+      const at = extra.findIndex((s) => s.name === 'edge-int8');
+      if (at >= 0 && modelDir !== undefined) {
+        extra[at] = ensemble.trackEdge(extra[at] as DetailedScorer);
+        band = await asCliError('--model', modelDir, () => readBorderlineBand(modelDir));
+      }
+      extra.push(ensemble.scorer);
+    }
     const progress = createProgress('eval');
-    let report: EvalReport;
+    let report: EvalReportWithEnsemble;
     try {
-      report = await evaluate({
+      const base = await evaluate({
         dataDir,
         scorers: extra,
         strict: Boolean(args.strict),
         onSkip: (path, reason) => progress.log(`skipped ${path}: ${reason}`),
         progress,
+        onClipScored: ensemble?.onClipScored,
       });
+      report = ensemble && base.extras ? { ...base, extras: { ...base.extras, ensemble: await ensemble.finish(band) } } : base;
     } catch (err) {
       if (err instanceof DatasetError || err instanceof BaselineError || err instanceof MetricError) {
         throw new CliError(err.message, 1);

@@ -7,9 +7,10 @@
 import type { Progress } from '../../../cli/progress.ts';
 import { silentProgress } from '../../../cli/progress.ts';
 import { type DatasetEntry, DatasetError, listSplit, tryReadClip } from '../dataset/load.ts';
+import type { ScoreAgreement } from './agreement.ts';
 import { type BaselineModel, baselineScorer, clipStatistics, fitBaseline } from './baseline.ts';
 import { partialAuc, rocAuc } from './metrics.ts';
-import type { Scorer } from './types.ts';
+import type { Clip, Scorer } from './types.ts';
 
 export interface FaultResult {
   readonly auc: number;
@@ -36,6 +37,11 @@ export interface EvalReport {
     /** DCASE's official summary: harmonic means of the per-machine AUC and pAUC (null without machines). */
     readonly machineHarmonicMean: Record<string, { auc: number; pauc: number } | null>;
     readonly testCounts: { normal: number; anomaly: number };
+    /**
+     * With the edge model's two scorers ("edge-float" and "edge-int8"): how closely the int8
+     * export's clip scores follow the float network's.
+     */
+    readonly edge?: ScoreAgreement;
   };
 }
 
@@ -94,6 +100,11 @@ export interface EvaluateOptions {
   readonly strict?: boolean;
   readonly onSkip?: (path: string, reason: string) => void;
   readonly progress?: Progress;
+  /**
+   * Called once per scored test clip with every scorer's score, so callers can derive more
+   * figures (e.g. the ensemble extras) without reading or scoring the dataset again.
+   */
+  readonly onClipScored?: (clip: Clip, scores: Readonly<Record<string, number>>) => void | Promise<void>;
 }
 
 /** Fits the baseline on the normal clips of `entries`. */
@@ -144,6 +155,8 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
         scores[k].push(s);
       }
       scored.push({ label: clip.label, fault: clip.fault, machine: clip.machine });
+      if (opts.onClipScored)
+        await opts.onClipScored(clip, Object.fromEntries(scorers.map((s, k) => [s.name, scores[k].at(-1) as number])));
     }
     progress.update(i + 1, split.test.length, 'scoring test clips');
   }
@@ -160,6 +173,16 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
     const per = Object.values(machines[s.name]);
     hmean[s.name] = per.length ? { auc: harmonicMean(per.map((r) => r.auc)), pauc: harmonicMean(per.map((r) => r.pauc)) } : null;
   });
+  const floatAt = scorers.findIndex((s) => s.name === 'edge-float');
+  const int8At = scorers.findIndex((s) => s.name === 'edge-int8');
+  // Imported only when needed: it pulls in the exporter, which a baseline-only run does not use.
+  const edge =
+    floatAt >= 0 && int8At >= 0
+      ? (await import('./agreement.ts')).scoreAgreement(
+          { name: 'edge-float', scores: scores[floatAt] },
+          { name: 'edge-int8', scores: scores[int8At] },
+        )
+      : undefined;
   return {
     data: opts.dataDir,
     clips: { train: model.nTrain, test: scored.length },
@@ -170,6 +193,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalReport> {
       perMachine: machines,
       machineHarmonicMean: hmean,
       testCounts: { normal: nNormal, anomaly: scored.length - nNormal },
+      ...(edge ? { edge } : {}),
     },
   };
 }
