@@ -37,13 +37,18 @@ struct ModelConfig {
   int outputDim;  // == inputDim for the autoencoder
   QuantParams input;
   QuantParams output;
-  // Pre-processing (see anomaly_scorer.h): subtract the stacked input's own mean when
-  // levelNormalization ("input-mean"), then standardise per band: (x - bandMean) / bandStd.
+  // Pre-processing (see anomaly_scorer.h): model frames are dB means of `poolFrames` log-mel
+  // frames ("band-standardize" is poolFrames 1 without a std frame); subtract the mean of the
+  // mean-frames when levelNormalization ("input-mean"); with stdFrame the last model frame is each
+  // band's population std over the frames the others cover; then standardise per band:
+  // (x - bandMean[j]) / bandStd[j], j = b for mean frames, nMels + b for the std frame.
   bool levelNormalization;
-  const float* bandMean;  // [nMels]
-  const float* bandStd;   // [nMels]
+  int poolFrames;         // >= 1
+  bool stdFrame;
+  const float* bandMean;  // [bandStatCount()]
+  const float* bandStd;   // [bandStatCount()]
   // Windows are scored as the mean reconstruction error of `windowFrames` consecutive model
-  // inputs (one input per hop once `contextFrames` frames exist).
+  // inputs (one input per hop once inputSpanFrames() frames exist).
   int windowFrames;
   // Seconds between reported windows the card's false-alarm target assumes (0 = every window).
   float reportingCadenceS;
@@ -52,6 +57,12 @@ struct ModelConfig {
   uint32_t modelBytes;
   uint32_t arenaBytes;
   const char* modelName;
+
+  // Model frames that are pooled means (the std frame, if any, is the last of contextFrames).
+  constexpr int meanFrames() const { return stdFrame ? frontend.contextFrames - 1 : frontend.contextFrames; }
+  // Log-mel frames one model input covers: input t uses frames t .. t + inputSpanFrames() - 1.
+  constexpr int inputSpanFrames() const { return meanFrames() * poolFrames; }
+  constexpr int bandStatCount() const { return stdFrame ? 2 * frontend.nMels : frontend.nMels; }
 };
 
 }  // namespace sc
