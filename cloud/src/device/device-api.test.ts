@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataLoss, devices, verdictRollups, verdictWindows } from '../db/schema.ts';
+import { alarms, dataLoss, devices, verdictRollups, verdictWindows } from '../db/schema.ts';
 import { REPO_ROOT } from '../models/registry.ts';
 import { encodeImaAdpcm } from '../protocol/adpcm.ts';
 import { call, startTestServer, type TestServer, UserClient } from '../testing/harness.ts';
@@ -207,6 +207,73 @@ describe('device API (contract E)', () => {
     expect((await call(s.url, 'GET', '/api/v1/device/config', { token: dev.token })).body.cadenceS).toBe(10);
     expect((await call(s.url, 'GET', `/api/v1/device/models/${SHA}`, { token: dev.token })).status).toBe(404);
     expect((await call(s.url, 'GET', '/api/v1/device/models/xyz', { token: dev.token })).status).toBe(400);
+  });
+});
+
+describe("a device's own thresholds (edge decides)", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ DEVICE_RATE_BURST: 1000 });
+  });
+  afterAll(() => s.dispose());
+
+  const loud = (deviceId: string) => ({
+    ...batch(deviceId, 1, Date.UTC(2026, 0, 2, 9), 6),
+    windows: Array.from({ length: 6 }, (_, i) => ({
+      t: Date.UTC(2026, 0, 2, 9) + i * 1000,
+      score: 1.4,
+      state: 'normal',
+      levelDb: -30,
+    })),
+  });
+
+  it('judges a machine by the thresholds its device reports, not the factory card', async () => {
+    const calibrated = await s.addDevice();
+    const factory = await s.addDevice(calibrated.orgId, { machineName: 'Compressor 2' });
+    const hb = {
+      v: 1,
+      deviceId: calibrated.deviceId,
+      bootId: BOOT,
+      seq: 0,
+      uptimeS: 600,
+      firmware: '0.1.0',
+      modelSha256: SHA,
+      lastSeq: 0,
+      thresholds: { alert: 2, borderlineLow: 1.6, learned: true },
+    };
+    const r = await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: calibrated.token, body: hb });
+    expect(r.status).toBe(200);
+    expect(r.body.config.thresholds).toEqual({ alert: 2, borderlineLow: 1.6 });
+
+    for (const d of [calibrated, factory]) {
+      expect((await call(s.url, 'POST', '/api/v1/device/verdicts', { token: d.token, body: loud(d.deviceId) })).status).toBe(200);
+    }
+    await s.settle();
+    const open = await s.ctx.db.select().from(alarms);
+    // 1.4 is far over the factory threshold but inside this machine's own normal range
+    expect(open.map((a) => a.deviceId)).toEqual([factory.deviceId]);
+  });
+
+  it('rejects thresholds that make no sense', async () => {
+    const d = await s.addDevice();
+    const base = {
+      v: 1,
+      deviceId: d.deviceId,
+      bootId: BOOT,
+      seq: 0,
+      uptimeS: 1,
+      firmware: '0.1.0',
+      modelSha256: SHA,
+      lastSeq: 0,
+    };
+    for (const thresholds of [
+      { alert: 0, borderlineLow: 0, learned: true },
+      { alert: 1, borderlineLow: 2, learned: false },
+      { alert: 1, borderlineLow: 0.5 },
+    ]) {
+      const r = await call(s.url, 'POST', '/api/v1/device/heartbeat', { token: d.token, body: { ...base, thresholds } });
+      expect(r.status, JSON.stringify(thresholds)).toBe(422);
+    }
   });
 });
 

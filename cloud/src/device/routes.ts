@@ -135,6 +135,9 @@ export function deviceRoutes(ctx: AppContext): Hono<DeviceEnv> {
         freeHeap: hb.freeHeap ?? null,
         outboxDepth: hb.outboxDepth ?? null,
         uptimeS: hb.uptimeS,
+        // Edge decides: once a device reports the thresholds it judges with (its own baseline after
+        // learning), alarm rules, the timeline and the device config use them for this machine.
+        ...(hb.thresholds ? { alertThreshold: hb.thresholds.alert, borderlineLow: hb.thresholds.borderlineLow } : {}),
       })
       .where(eq(devices.id, device.id));
     // outbox empty yet the last seq never arrived: the device dropped those messages
@@ -144,7 +147,10 @@ export function deviceRoutes(ctx: AppContext): Hono<DeviceEnv> {
         : [];
     void ctx.pipeline.dataLoss(device, gaps);
     void ctx.pipeline.seen(device);
-    return c.json({ ok: true as const, serverTime: now, config: deviceConfigFor(ctx, device) });
+    const current = hb.thresholds
+      ? { ...device, alertThreshold: hb.thresholds.alert, borderlineLow: hb.thresholds.borderlineLow }
+      : device;
+    return c.json({ ok: true as const, serverTime: now, config: deviceConfigFor(ctx, current) });
   });
 
   app.get('/config', async (c) => {

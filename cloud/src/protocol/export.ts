@@ -89,6 +89,7 @@ export function protocolExamples(): Array<[string, keyof typeof PROTOCOL_SCHEMAS
         freeHeap: 143_360,
         outboxDepth: 0,
         lastSeq: 3,
+        thresholds: { alert: 0.52, borderlineLow: 0.44, learned: true },
       },
     ],
     [

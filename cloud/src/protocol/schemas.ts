@@ -92,6 +92,15 @@ export const heartbeat = envelope.extend({
   freeHeap: z.number().int().min(0).optional(),
   outboxDepth: z.number().int().min(0).optional(),
   lastSeq: uint32,
+  thresholds: z
+    .object({
+      alert: z.number().positive().max(1e6),
+      borderlineLow: z.number().min(0).max(1e6),
+      learned: z.boolean().describe('true once the device has calibrated them from its own normal sound'),
+    })
+    .refine((t) => t.borderlineLow <= t.alert, { message: 'borderlineLow must not exceed alert' })
+    .optional()
+    .describe("the thresholds the device decides with; the cloud judges this machine's scores by them"),
 });
 export type Heartbeat = z.infer<typeof heartbeat>;
 
