@@ -53,7 +53,14 @@ async function openStream(url: string, cookie: string) {
     next(type: string, match: (data: any) => boolean): Promise<number> {
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no ${type} event within 10 s`)), 10_000);
-        waiters.push({ type, match, resolve: (at) => (clearTimeout(t), resolve(at)) });
+        waiters.push({
+          type,
+          match,
+          resolve: (at) => {
+            clearTimeout(t);
+            resolve(at);
+          },
+        });
       });
     },
     close: () => ctrl.abort(),

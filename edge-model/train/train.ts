@@ -9,6 +9,7 @@ import { silentProgress } from '../../cli/progress.ts';
 import type { DenseLayer, FloatModel } from '../export/float-model.ts';
 import { FRONTEND, type FrontendConfig } from '../src/frontend/config.ts';
 import { computeLogMel, type LogMel } from '../src/frontend/logmel.ts';
+import { mulberry32 } from '../src/synth/prng.ts';
 import { DEFAULT_POOL_FRAMES, fitPreprocess, inputSpan, modelInputs, type PreprocessSpec } from './preprocess.ts';
 import { DEFAULT_WINDOW_FRAMES } from './score.ts';
 import { loadTf } from './tfjs-setup.ts';
@@ -81,16 +82,7 @@ export class TrainError extends Error {
 }
 
 /** Mulberry32: small, seedable, good enough for shuffling. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 function shuffled<T>(items: readonly T[], rnd: () => number): T[] {
   const a = items.slice();

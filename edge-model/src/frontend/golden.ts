@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mulberry32 } from '../synth/prng.ts';
 import { FRONTEND, type FrontendConfig } from './config.ts';
 import { computeLogMel, hannWindow, melFilterbank, powerSpectrum } from './logmel.ts';
 
@@ -82,17 +83,8 @@ export interface GoldenIndex {
 const POWER_CASE = 'tone-1k';
 const POWER_FRAME = 3;
 
-/** A tiny seeded generator (mulberry32) so the cases never depend on Math.random. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A tiny seeded generator so the cases never depend on Math.random. */
+const rng = mulberry32;
 
 /** Standard normal deviates (Box-Muller). */
 function gaussian(next: () => number): () => number {
@@ -245,7 +237,9 @@ async function writeIntermediates(outDir: string, cases: GoldenCase[]): Promise<
   const bank = melFilterbank(FRONTEND);
   const bins = FRONTEND.fftSize / 2 + 1;
   const flat = new Float32Array(bank.length * bins);
-  bank.forEach((w, m) => flat.set(w, m * bins));
+  bank.forEach((w, m) => {
+    flat.set(w, m * bins);
+  });
   const pcm = pcmToFloat(cases.find((c) => c.name === POWER_CASE)!.pcm);
   const at = POWER_FRAME * FRONTEND.hop;
   const power = powerSpectrum(pcm.subarray(at, at + FRONTEND.frameLength), FRONTEND);

@@ -100,3 +100,18 @@ export class Rng {
     return -Math.log(u) / rate;
   }
 }
+
+/**
+ * Mulberry32: a tiny seeded generator returning floats in [0, 1), for callers that only need a
+ * reproducible stream from a number (shuffles, test signals, seeding libraries that use Math.random).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
