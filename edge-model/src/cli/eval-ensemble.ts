@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CliError } from '../../../cli/errors.ts';
 import type { EdgeComparison, EnsembleExtras } from '../../../cloud/src/ensemble/extras.ts';
 import type { ClipAssessment, TrainedEnsemble } from '../../../cloud/src/ensemble/model.ts';
 import { readCard } from '../../export/card.ts';
@@ -73,8 +74,17 @@ export class EnsembleEval {
   readonly scorer: Scorer = {
     name: 'ensemble',
     scoreClip: (clip) => {
-      // Dataset clips may be longer than the device's 10 s clip limit.
-      const a = this.ensemble.assess(clip.pcm, { maxSeconds: 600 });
+      let a: ClipAssessment;
+      try {
+        // Dataset clips may be longer than the device's 10 s clip limit.
+        a = this.ensemble.assess(clip.pcm, { maxSeconds: 600 });
+      } catch (err) {
+        // Matched by name: the cloud module is imported only when --ensemble is given.
+        if (err instanceof Error && err.name === 'EnsembleInputError') {
+          throw new CliError(`--ensemble cannot score ${clip.path}: ${err.message}; evaluate the ensemble on clips it accepts`);
+        }
+        throw err;
+      }
       this.entry(clip).assessment = { verdict: a.verdict, faultPrediction: a.faultPrediction };
       return a.verdict.score;
     },

@@ -122,6 +122,30 @@ describe('eval with the committed edge model and ensemble', () => {
     expect(all.deviceBorderline?.n).toBe(9); // every clip has window scores
   });
 
+  it('names the clip the ensemble cannot score (it needs 1 s) in one line', async () => {
+    const short = await mkdtemp(join(tmpdir(), 'sc-eval-short-'));
+    try {
+      await generateDataset({
+        outDir: short,
+        seed: 3,
+        machines: 1,
+        clipsPerMachine: 2,
+        testNormalPerMachine: 1,
+        anomaliesPerFault: 1,
+        durationS: 0.5,
+        faults: ['bearing'],
+      });
+      const r = await run(['eval', '--data', short, '--ensemble', ENSEMBLE]);
+      expect(r.code).toBe(1);
+      const errLine = r.stderr.trim().split('\n').at(-1) ?? '';
+      expect(errLine).toMatch(
+        /^signalcraft: --ensemble cannot score \S+\.wav: clip is 0\.50 s; the ensemble needs at least 1 s; /,
+      );
+    } finally {
+      await rm(short, { recursive: true, force: true });
+    }
+  });
+
   it('without an edge model the ensemble extras say why the band is missing', async () => {
     const extras = new EnsembleEval(await loadEnsemble(ENSEMBLE), evaluateEnsembleExtras);
     await evaluate({ dataDir: dir, scorers: [extras.scorer], onClipScored: extras.onClipScored });
