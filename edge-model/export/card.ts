@@ -67,6 +67,10 @@ export const cardSchema = z
       reportingCadenceS: finite,
       /** Borderline windows (clips sent to the cloud) expected per day on a healthy machine. */
       targetBorderlinePerDay: finite,
+      /** Bounds of the alert threshold a device learns from its own audio (optional: older cards
+       * lack them and the firmware then uses 0.5×/2× alert). */
+      learnMin: finite.refine((v) => v > 0, 'must be positive').optional(),
+      learnMax: finite.optional(),
       method: z.string(),
       heldoutWindows: z.number().int().nonnegative(),
       fit: z.object({ kind: z.literal('lognormal'), mu: finite, sigma: finite }),
@@ -128,6 +132,11 @@ export const cardSchema = z
     const t = c.thresholds;
     if (!(t.borderlineLow <= t.alert && t.borderlineHigh === t.alert)) {
       ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'need borderlineLow <= alert and borderlineHigh = alert' });
+    }
+    if ((t.learnMin === undefined) !== (t.learnMax === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'learnMin and learnMax come together' });
+    } else if (t.learnMin !== undefined && t.learnMax !== undefined && !(t.learnMin <= t.alert && t.alert <= t.learnMax)) {
+      ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'need learnMin <= alert <= learnMax' });
     }
   });
 

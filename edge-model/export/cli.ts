@@ -43,6 +43,7 @@ export default defineCommand({
     'false-alarms-per-week': { type: 'string', description: 'target false alerts per device per week (default 1)' },
     cadence: { type: 'string', description: 'seconds between scored windows the device reports (default 10)' },
     'borderline-per-day': { type: 'string', description: 'borderline windows (cloud uploads) per healthy day (default 24)' },
+    'learn-max': { type: 'string', description: 'highest alert a device may learn, as a multiple of the alert (default 4)' },
   },
   async run({ args }) {
     const modelDir = resolve(String(args.model));
@@ -62,6 +63,8 @@ export default defineCommand({
         args['borderline-per-day'] === undefined
           ? undefined
           : numberFlag('borderline-per-day', args['borderline-per-day'], { min: 0, max: 1e6 }),
+      learnMaxFactor:
+        args['learn-max'] === undefined ? undefined : numberFlag('learn-max', args['learn-max'], { min: 1, max: 100 }),
     };
     try {
       const trained = await loadTrainedModel(modelDir);
@@ -91,7 +94,7 @@ export default defineCommand({
         [
           `${outDir}: model.tflite ${card.flashBytes} B, sha256 ${card.sha256}`,
           `  flash ${card.flashBytes} B (int8 weights+biases ${card.weightBytes} B) · tensor arena ≈ ${card.arenaBytes} B · ${card.macs} MACs per inference`,
-          `  thresholds: alert ${card.thresholds.alert.toFixed(4)}, borderline from ${card.thresholds.borderlineLow.toFixed(4)} (${card.thresholds.targetFalseAlarmsPerWeek}/week at one window per ${card.thresholds.reportingCadenceS} s)`,
+          `  thresholds: alert ${card.thresholds.alert.toFixed(4)}, borderline from ${card.thresholds.borderlineLow.toFixed(4)} (${card.thresholds.targetFalseAlarmsPerWeek}/week at one window per ${card.thresholds.reportingCadenceS} s), a device learns its own alert within ${card.thresholds.learnMin?.toFixed(4)}–${card.thresholds.learnMax?.toFixed(4)}`,
           `  TFLite interpreter vs our reference: max |Δ| ${card.validation.maxAbsDiff} LSB over ${card.validation.rows} inputs (${(card.validation.exactFraction * 100).toFixed(1)} % exact)`,
           m.float && m.int8
             ? `  AUC float ${m.float.auc.toFixed(3)} / int8 ${m.int8.auc.toFixed(3)}, pAUC ${m.float.pauc.toFixed(3)} / ${m.int8.pauc.toFixed(3)}, score correlation ${m.scoreCorrelation?.toFixed(4)} (${m.clips} clips)`

@@ -62,6 +62,8 @@ describe('exportModel', () => {
     expect(card.ops).toEqual(['FULLY_CONNECTED']);
     expect(card.thresholds.borderlineLow).toBeLessThanOrEqual(card.thresholds.alert);
     expect(card.thresholds.borderlineHigh).toBe(card.thresholds.alert);
+    expect(card.thresholds.learnMin).toBe(card.thresholds.alert);
+    expect(card.thresholds.learnMax).toBeCloseTo(4 * card.thresholds.alert, 12);
     expect(card.validation.maxAbsDiff).toBeLessThanOrEqual(1);
     expect(card.metrics.float && card.metrics.int8).toBeTruthy();
     expect(Math.abs((card.metrics.int8?.auc ?? 0) - (card.metrics.float?.auc ?? 1))).toBeLessThanOrEqual(0.1);

@@ -25,7 +25,7 @@ import { validateAgainstTflite } from './validate.ts';
 import { writeVectors } from './vectors.ts';
 
 export function preprocessDefinition(p: { poolFrames: number; stdFrame?: boolean }): string {
-  const frames = p.stdFrame ? 'contextFrames-1' : 'contextFrames';
+  const frames = p.stdFrame ? '(contextFrames-1)' : 'contextFrames';
   return [
     `input t uses log-mel frames t .. t+${frames}*poolFrames-1 (poolFrames=${p.poolFrames});`,
     `model frame c (c < ${frames}) = mean in dB of log-mel frames t+c*poolFrames .. t+(c+1)*poolFrames-1, stacked frame-major (x[c*nMels+b]);`,

@@ -15,7 +15,7 @@ const int8File = (p: string) => {
 
 // The committed models are contracts for the firmware and the cloud: card, .tflite, C array and
 // vectors must describe the same model.
-describe.each(['default', 'edge-pooled'])('models/%s', (name) => {
+describe.each(['default'])('models/%s', (name) => {
   const dir = path.join(repoRoot, 'models', name);
   it.skipIf(!existsSync(path.join(dir, 'card.json')))('card, tflite, C array and vectors agree', async () => {
     const card = await readCard(path.join(dir, 'card.json'));
@@ -34,5 +34,11 @@ describe.each(['default', 'edge-pooled'])('models/%s', (name) => {
     }
     expect(index.pipeline.windowFrames).toBe(card.score.windowFrames);
     expect(card.thresholds.borderlineLow).toBeLessThan(card.thresholds.alert);
+    // The firmware's baseline learning reads these bounds (thresholds.ts explains the choice).
+    expect(card.thresholds.learnMin).toBe(card.thresholds.alert);
+    expect(card.thresholds.learnMax).toBeCloseTo(4 * card.thresholds.alert, 12);
+    expect(index.pipeline.inputs * card.input.shape[1]).toBe(
+      readFileSync(path.join(dir, 'vectors', index.pipeline.inputsFile)).length,
+    );
   });
 });

@@ -1,6 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lcg } from './test-helpers.ts';
-import { chooseThresholds, normalQuantile } from './thresholds.ts';
+import { parseCard } from './card.ts';
+import { lcg, repoRoot } from './test-helpers.ts';
+import { chooseThresholds, LEARN_MAX_FACTOR, learnBounds, normalQuantile } from './thresholds.ts';
 
 describe('thresholds', () => {
   it('inverts the normal CDF', () => {
@@ -35,5 +38,35 @@ describe('thresholds', () => {
     const t = chooseThresholds([1, 1.01, 0.99, 5]);
     expect(t.alert).toBeGreaterThanOrEqual(5);
     expect(() => chooseThresholds([1, 2])).toThrow(/at least 3 held-out window scores/);
+  });
+
+  it('bounds what a device may learn: never below the factory alert, at most LEARN_MAX_FACTOR times it', () => {
+    const scores = [0.1, 0.12, 0.11, 0.13, 0.1];
+    const t = chooseThresholds(scores);
+    expect(t.learnMin).toBe(t.alert);
+    expect(t.learnMax).toBeCloseTo(LEARN_MAX_FACTOR * t.alert, 12);
+    expect(LEARN_MAX_FACTOR).toBe(4);
+    expect(chooseThresholds(scores, { learnMaxFactor: 2.5 }).learnMax).toBeCloseTo(2.5 * t.alert, 12);
+    expect(() => chooseThresholds(scores, { learnMaxFactor: 0.5 })).toThrow(/learnMaxFactor must be at least 1/);
+    expect(learnBounds(0.2)).toEqual({ learnMin: 0.2, learnMax: 0.8 });
+  });
+
+  const defaultCard = path.join(repoRoot, 'models', 'default', 'card.json');
+  it.skipIf(!existsSync(defaultCard))('the card schema takes learn bounds only together and around the alert', () => {
+    const card = JSON.parse(readFileSync(defaultCard, 'utf8'));
+    const t = card.thresholds;
+    const { learnMin: _a, learnMax: _b, ...without } = t;
+    expect(parseCard({ ...card, thresholds: without }).thresholds.learnMin).toBeUndefined();
+    const ok = parseCard({ ...card, thresholds: { ...without, ...learnBounds(t.alert) } });
+    expect(ok.thresholds.learnMax).toBeCloseTo(4 * t.alert, 12);
+    expect(() => parseCard({ ...card, thresholds: { ...without, learnMin: t.alert } })).toThrow(
+      /learnMin and learnMax come together/,
+    );
+    expect(() => parseCard({ ...card, thresholds: { ...without, learnMin: t.alert * 2, learnMax: t.alert * 4 } })).toThrow(
+      /learnMin <= alert <= learnMax/,
+    );
+    expect(() => parseCard({ ...card, thresholds: { ...without, learnMin: -1, learnMax: t.alert * 4 } })).toThrow(
+      /learnMin: must be positive/,
+    );
   });
 });

@@ -9,13 +9,27 @@
  * normal) and extrapolate, never going below the largest held-out score. The borderline band
  * starts at the quantile that would flag `targetBorderlinePerDay` windows a day on a healthy
  * machine: those are the clips a device uploads for the cloud to re-score.
+ *
+ * Learning bounds: during its first hour a device learns its own alert threshold from its own
+ * scores (firmware verdict_fsm), clamped to [learnMin, learnMax]. learnMin = alert: a device never
+ * becomes more sensitive than the factory threshold, which already allows one false alert a week
+ * on the training machines. learnMax = LEARN_MAX_FACTOR × alert: room for a compressor whose
+ * normal sound scores higher than the training machines (on the synthetic set the loudest
+ * machine's normal windows reach 1.8× the alert, so it learns ≈2.3×), while a machine that is
+ * already grossly broken at installation scores above learnMax and alarms while learning instead
+ * of teaching the device that its fault is normal. Faults that score under learnMax from the first
+ * day are learned as normal; the cloud's re-scoring of borderline clips is the check for those.
  */
 
 export interface ThresholdOptions {
   targetFalseAlarmsPerWeek?: number;
   reportingCadenceS?: number;
   targetBorderlinePerDay?: number;
+  /** learnMax = this × alert (default LEARN_MAX_FACTOR). */
+  learnMaxFactor?: number;
 }
+
+export const LEARN_MAX_FACTOR = 4;
 
 export interface Thresholds {
   alert: number;
@@ -24,6 +38,10 @@ export interface Thresholds {
   targetFalseAlarmsPerWeek: number;
   reportingCadenceS: number;
   targetBorderlinePerDay: number;
+  /** Lowest alert threshold a device may learn from its own scores (= alert). */
+  learnMin: number;
+  /** Highest alert threshold a device may learn; over it a device alarms even while learning. */
+  learnMax: number;
   method: string;
   heldoutWindows: number;
   fit: { kind: 'lognormal'; mu: number; sigma: number };
@@ -61,6 +79,8 @@ export function chooseThresholds(windowScores: readonly number[], opts: Threshol
   const targetBorderlinePerDay = opts.targetBorderlinePerDay ?? 24;
   if (!(targetFalseAlarmsPerWeek > 0)) throw new RangeError('targetFalseAlarmsPerWeek must be positive');
   if (!(reportingCadenceS > 0)) throw new RangeError('reportingCadenceS must be positive');
+  const learnMaxFactor = opts.learnMaxFactor ?? LEARN_MAX_FACTOR;
+  if (!(learnMaxFactor >= 1 && Number.isFinite(learnMaxFactor))) throw new RangeError('learnMaxFactor must be at least 1');
   const scores = windowScores.filter((s) => Number.isFinite(s) && s > 0);
   if (scores.length < 3) throw new RangeError(`need at least 3 held-out window scores to set thresholds (got ${scores.length})`);
   const logs = scores.map(Math.log);
@@ -80,8 +100,14 @@ export function chooseThresholds(windowScores: readonly number[], opts: Threshol
     targetFalseAlarmsPerWeek,
     reportingCadenceS,
     targetBorderlinePerDay,
+    ...learnBounds(alert, learnMaxFactor),
     method: `log-normal fit to ${scores.length} held-out normal window scores; alert = max(fitted 1-${pAlert.toExponential(2)} quantile, largest held-out score); borderlineLow = fitted 1-${pBorder.toExponential(2)} quantile`,
     heldoutWindows: scores.length,
     fit: { kind: 'lognormal', mu, sigma },
   };
+}
+
+/** The card's learning bounds for a given alert (see the header comment). */
+export function learnBounds(alert: number, learnMaxFactor = LEARN_MAX_FACTOR): { learnMin: number; learnMax: number } {
+  return { learnMin: alert, learnMax: alert * learnMaxFactor };
 }

@@ -2,8 +2,8 @@
 #pragma once
 #include <cstdint>
 
-#define SIGNALCRAFT_MODEL_LEN 33712u
-#define SIGNALCRAFT_MODEL_SHA256 "a5249011e442e685184aa9ded0a2245c6d8655b3d66a2d338b730e8880f851ec"
+#define SIGNALCRAFT_MODEL_LEN 33728u
+#define SIGNALCRAFT_MODEL_SHA256 "50b3c7f64d60870cca03193232c087569545a56694fd79e66cfb346507205969"
 
 extern const uint8_t g_signalcraft_model[];
 extern const uint32_t g_signalcraft_model_len;

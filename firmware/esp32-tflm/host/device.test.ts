@@ -70,7 +70,13 @@ function kindOf(m: any): 'verdicts' | 'clip' | 'heartbeat' {
 }
 
 let tmp: string;
-let info: { model: string; alert: number; borderlineLow: number; windowFrames: number };
+let info: { model: string; alert: number; borderlineLow: number; windowFrames: number; inputSpanFrames: number };
+// Whole windows the device scores in `seconds` of audio: one model input per log-mel frame once
+// inputSpanFrames frames exist (5 for poolFrames 1; 32 for the pooled default model).
+const windowsIn = (seconds: number) => {
+  const frames = 1 + Math.floor((seconds * 16000 - 1024) / 512);
+  return Math.floor((frames - info.inputSpanFrames + 1) / info.windowFrames);
+};
 // A machine of the default model's training set (synth seed 1, machine m0): the card's thresholds
 // are calibrated for it. (Unseen machines rely on baseline learning, tested in C++.)
 const machine = sampleMachine('1/m0', 'm0');
@@ -116,9 +122,7 @@ describe('signalcraft-device protocol output', () => {
     // Windows tile the audio: ~12 s of windows of windowFrames hops each.
     const windows = byKind.verdicts.flatMap((m) => m.windows);
     const windowMs = (info.windowFrames * 512 * 1000) / 16000;
-    const frames = 1 + Math.floor((12 * 16000 - 1024) / 512);
-    const inputs = frames - 4; // contextFrames = 5
-    expect(windows.length).toBe(Math.floor(inputs / info.windowFrames));
+    expect(windows.length).toBe(windowsIn(12));
     for (let i = 1; i < windows.length; i++) expect(windows[i].t - windows[i - 1].t).toBeCloseTo(windowMs, -1);
   });
 
@@ -223,7 +227,7 @@ describe('signalcraft-device uplink over HTTP', () => {
   it('keeps messages through a failing cloud and a restart, then delivers each exactly once', async () => {
     const outbox = path.join(tmp, 'ob-http');
     const wav = wavFile(tmp, 'n4.wav', normalPcm);
-    const common = ['--wav', wav, '--outbox', outbox, '--device-id', 'dev_http', '--start-ms', String(START_MS), '--learning-windows', '0', '--batch-windows', '5', '--no-clips', '--token', 'tok-1'];
+    const common = ['--wav', wav, '--outbox', outbox, '--device-id', 'dev_http', '--start-ms', String(START_MS), '--learning-windows', '0', '--batch-windows', '4', '--no-clips', '--token', 'tok-1'];
     // Boot 1: the cloud answers 503 to everything: nothing is lost, all stays queued.
     failNext = 1_000_000;
     const r1 = await run([...common, '--url', url, '--boot-id', 'b0000001']);
@@ -298,7 +302,7 @@ describe('signalcraft-device against the real cloud (Hono + libSQL)', () => {
     }
     await s.settle();
     const sent = Number(/(\d+) windows/.exec(r.stderr)?.[1]);
-    expect(sent).toBeGreaterThan(10);
+    expect(sent).toBe(windowsIn(12));
     const rows = await s.ctx.db.select().from(verdictWindows).where(eq(verdictWindows.deviceId, dev.deviceId));
     expect(rows.length).toBe(sent);
   });

@@ -163,9 +163,12 @@ int main(int argc, char** argv) {
   Args a = parse(argc, argv);
   const ModelConfig& cfg = generated::kModelConfig;
   if (a.info) {
-    std::printf("{\"model\":\"%s\",\"sha256\":\"%s\",\"modelBytes\":%u,\"inputDim\":%d,\"windowFrames\":%d,\"alert\":%g,\"borderlineLow\":%g}\n",
-                cfg.modelName, cfg.modelSha256, cfg.modelBytes, cfg.inputDim, cfg.windowFrames, cfg.thresholds.alert,
-                cfg.thresholds.borderlineLow);
+    std::printf(
+        "{\"model\":\"%s\",\"sha256\":\"%s\",\"modelBytes\":%u,\"inputDim\":%d,\"windowFrames\":%d,\"poolFrames\":%d,"
+        "\"stdFrame\":%s,\"inputSpanFrames\":%d,\"alert\":%g,\"borderlineLow\":%g,\"learnMin\":%g,\"learnMax\":%g}\n",
+        cfg.modelName, cfg.modelSha256, cfg.modelBytes, cfg.inputDim, cfg.windowFrames, cfg.poolFrames,
+        cfg.stdFrame ? "true" : "false", cfg.inputSpanFrames(), cfg.thresholds.alert, cfg.thresholds.borderlineLow,
+        cfg.thresholds.learnMinAlert, cfg.thresholds.learnMaxAlert);
     return 0;
   }
   if (a.improv || a.improvStdio) {
