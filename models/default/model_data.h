@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #define SIGNALCRAFT_MODEL_LEN 33728u
-#define SIGNALCRAFT_MODEL_SHA256 "50b3c7f64d60870cca03193232c087569545a56694fd79e66cfb346507205969"
+#define SIGNALCRAFT_MODEL_SHA256 "ae12ca73ba1383707803692db2d2e4767fc4943eb35e86df4b3b7a838d6889bb"
 
 extern const uint8_t g_signalcraft_model[];
 extern const uint32_t g_signalcraft_model_len;
