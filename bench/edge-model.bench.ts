@@ -50,7 +50,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
   const dir = mkdtempSync(path.join(tmpdir(), 'sc-bench-edge-'));
   try {
     // Quick mode is a smoke run (shape test): little audio and a few epochs.
-    const limits = quick ? { maxEpochs: 3 } : {};
+    // The shipped default's preprocessing (models/default: --pool 8 --std-frame).
+    const limits = { poolFrames: 8, stdFrame: true, ...(quick ? { maxEpochs: 3 } : {}) };
     const dayOne = trainingClips(1, quick ? 3 : 12);
     const dayOneTimes: number[] = [];
     for (let r = 0; r < runs; r++) dayOneTimes.push((await trainEdgeModel(dayOne, { seed: 1 + r, ...limits })).summary.seconds);

@@ -5,6 +5,7 @@
  * restart or a Wi-Fi outage is absorbed by the same store-and-forward code the ESP32 runs.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -141,16 +142,12 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRun> {
           child.stdin!.end();
           return;
         }
+        const exited = once(child, 'close');
         void (async () => {
           while (!stopping && (opts.durationS === undefined || feed.producedS < opts.durationS)) {
             proxy.setOffline(d.token, inOutage(d.plan, feed.producedS));
             const chunk = feed.next();
-            if (!child.stdin!.write(chunk)) {
-              await new Promise<void>((r) => {
-                child.stdin!.once('drain', r);
-                child.once('close', r);
-              });
-            }
+            if (!child.stdin!.write(chunk)) await Promise.race([once(child.stdin!, 'drain'), exited]);
             if (child.exitCode !== null) break;
           }
           proxy.setOffline(d.token, false);

@@ -92,6 +92,7 @@ class DevicePipeline {
   float groupMax_ = 0;
   double groupLevel_ = 0;
   DeviceState groupState_ = DeviceState::Learning;
+  DeviceState lastState_ = DeviceState::Learning;  // the FSM's state at the previous window
   uint32_t reported_ = 0;
   Status pending_;
 };

@@ -15,10 +15,11 @@ using namespace sc;
 namespace {
 struct PipelineRun {
   std::vector<host::Json> messages;
+  std::vector<host::Json> clips;
   uint32_t windows = 0;
 };
 
-PipelineRun runPipeline(int reportEvery, const std::vector<int16_t>& pcm) {
+PipelineRun runPipeline(int reportEvery, const std::vector<int16_t>& pcm, bool alarmClipsOnly = false) {
   char tmpl[] = "/tmp/sc-pipe-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   PosixFileStorage st;
@@ -32,7 +33,13 @@ PipelineRun runPipeline(int reportEvery, const std::vector<int16_t>& pcm) {
   o.batchWindows = 3;
   o.reportEvery = reportEvery;
   o.verdict.learningWindows = 0;
-  o.clipsEnabled = false;
+  o.clipsEnabled = alarmClipsOnly;
+  if (alarmClipsOnly) {
+    // A borderline band no score reaches: only entering alarm can capture a clip.
+    o.clipBandLow = 1e6f;
+    o.clipBandHigh = 2e6f;
+    o.clip.minIntervalMs = 0;
+  }
   DevicePipeline dev;
   EXPECT_TRUE(dev.init(generated::kModelConfig, &runner, &ob, o, 1000).ok);
   for (size_t i = 0; i < pcm.size(); i += 333) dev.pushPcm(&pcm[i], std::min<size_t>(333, pcm.size() - i));
@@ -42,6 +49,10 @@ PipelineRun runPipeline(int reportEvery, const std::vector<int16_t>& pcm) {
   for (const auto& e : ob.pending()) {
     std::string p, json;
     EXPECT_TRUE(ob.readPayload(e, &p).ok);
+    if (e.kind == OutboxKind::Clip) {
+      r.clips.push_back(host::Json::parse(p));
+      continue;
+    }
     EXPECT_EQ(e.kind, OutboxKind::CompactVerdicts);
     EXPECT_TRUE(protocol::compactBatchToJson(p, &json));
     EXPECT_LT(p.size() * 3, json.size() * 1) << "compact form must be much smaller (3-window batches)";
@@ -165,4 +176,21 @@ TEST(DevicePipeline, AMessageThatCannotBeStoredLeavesASeqGap) {
   }
   EXPECT_TRUE(gap) << "lost batches must show as a seq gap";
   EXPECT_EQ(dev.lastSeq(), seqs.back());
+}
+
+TEST(DevicePipeline, EnteringAlarmCapturesAClipForTheCloudToConfirm) {
+  auto noise = test::noise(16000 * 12, 5, 0.5f);
+  std::vector<int16_t> pcm(noise.size());
+  for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<int16_t>(std::max(-1.f, std::min(1.f, noise[i])) * 32000);
+  PipelineRun r = runPipeline(1, pcm, true);
+  int entries = 0;
+  std::string prev = "learning";
+  for (auto& m : r.messages)
+    for (auto& w : m["windows"].arr) {
+      if (w["state"].string() == "alarm" && prev != "alarm") ++entries;
+      prev = w["state"].string();
+    }
+  ASSERT_GT(entries, 0) << "the scenario must reach alarm";
+  EXPECT_EQ(static_cast<int>(r.clips.size()), entries) << "one clip per entry into alarm, none from the (unreachable) band";
+  for (auto& c : r.clips) EXPECT_EQ(c["encoding"].string(), "ima-adpcm");
 }
