@@ -48,7 +48,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchFigure[]>
   const trained = await smallEnsemble();
   figures.push({
     id: 'ensemble.train_small_s',
-    label: `train-ensemble --quick on ${trained.clips} synthetic 2-s clips (5 detectors × 5 fits + classifier)`,
+    label: `train-ensemble --quick on ${trained.clips} synthetic 2-s clips (6 detectors × 5 fits + classifier)`,
     value: trained.seconds,
     unit: 's',
     runs: 1,

@@ -13,6 +13,7 @@ import { createProgress } from '../../../cli/progress.ts';
 import { type DatasetEntry, DatasetError, listDataset, readClip } from '../../../edge-model/src/dataset/load.ts';
 import type { Clip } from '../../../edge-model/src/eval/types.ts';
 import { compareWithEdge } from './compare.ts';
+import { EdgeModelDetector } from './detectors/edge-model.ts';
 import { evaluateEnsembleExtras } from './extras.ts';
 import { datasetMachines, defaultMachines, LabelsError, readTechnicianLabels, syntheticFaultClips } from './labels.ts';
 import { isDatabaseUrl, readLabelsFromDatabase } from './labels-db.ts';
@@ -52,7 +53,8 @@ export default defineCommand({
     seed: { type: 'string', default: '1', description: 'random seed (split, forests, autoencoder init)' },
     'edge-model': {
       type: 'string',
-      description: 'edge model folder (e.g. models/default): compare with it on the test split, incl. its borderline band',
+      description:
+        'exported edge model folder (e.g. models/default): an ensemble member (its float network), and compared with on the test split, incl. its borderline band',
     },
     quick: { type: 'boolean', default: false, description: 'small detectors (smoke runs, tests)' },
     json: { type: 'boolean', default: false, description: 'print the training summary as JSON' },
@@ -122,10 +124,23 @@ export default defineCommand({
       synthetic = clips.length;
     }
 
+    let edgeModel: EdgeModelDetector | undefined;
+    if (args['edge-model']) {
+      const modelDir = String(args['edge-model']);
+      if (!existsSync(join(modelDir, 'card.json')))
+        throw new CliError(`--edge-model ${modelDir} has no card.json; give an exported model folder such as models/default`);
+      try {
+        edgeModel = await EdgeModelDetector.load(modelDir);
+      } catch (err) {
+        throw new CliError(`--edge-model ${modelDir}: ${(err as Error).message}`);
+      }
+    }
+
     const progress = createProgress('train-ensemble');
     const ensemble = await trainEnsemble({
       normal,
       faults,
+      edgeModel,
       seed,
       quick: Boolean(args.quick),
       progress,
@@ -138,8 +153,6 @@ export default defineCommand({
     if (test.length && test.some((e) => e.label === 'normal') && test.some((e) => e.label === 'anomaly')) {
       if (args['edge-model']) {
         const modelDir = String(args['edge-model']);
-        if (!existsSync(join(modelDir, 'card.json')))
-          throw new CliError(`--edge-model ${modelDir} has no card.json; give an exported model folder such as models/default`);
         metrics = await compareWithEdge({
           ensemble,
           dataDir: data,

@@ -61,6 +61,7 @@ describe('CloudVerdict (contract G)', () => {
     for (const g of new Set(groups)) expect(groups.filter((x) => x === g).length).toBeLessThanOrEqual(2);
     expect(Object.keys(v.detectors).sort()).toEqual([
       'autoencoder',
+      'clip-stats',
       'iforest',
       'mahalanobis-features',
       'mahalanobis-mel',
@@ -141,6 +142,15 @@ describe('the committed default ensemble (models/ensemble)', () => {
     const v = e.rescore(normalClip(400, 2));
     expect(v.version).toBe(e.version);
     expect(Number.isFinite(v.score) && v.score > 0).toBe(true);
-    expect(Object.keys(v.detectors)).toHaveLength(5);
+    // The five own detectors, the baseline's clip statistics and the device's model (float).
+    expect(Object.keys(v.detectors).sort()).toEqual([
+      'autoencoder',
+      'clip-stats',
+      'edge-model',
+      'iforest',
+      'mahalanobis-features',
+      'mahalanobis-mel',
+      'ocsvm',
+    ]);
   });
 });

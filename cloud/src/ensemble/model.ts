@@ -17,6 +17,8 @@ import {
 } from './calibration.ts';
 import { FaultClassifier, type FaultClassifierJson, type FaultPrediction } from './classifier.ts';
 import { AutoencoderDetector, type AutoencoderJson } from './detectors/autoencoder.ts';
+import { ClipStatsDetector, type ClipStatsJson } from './detectors/clip-stats.ts';
+import { EdgeModelDetector, type EdgeModelJson } from './detectors/edge-model.ts';
 import { IsolationForestDetector, type IsolationForestJson } from './detectors/iforest.ts';
 import { MahalanobisDetector, type MahalanobisJson } from './detectors/mahalanobis.ts';
 import { OneClassSvmDetector, type OneClassSvmJson } from './detectors/ocsvm.ts';
@@ -76,7 +78,7 @@ export class EnsembleInputError extends Error {
   }
 }
 
-type DetectorJson = MahalanobisJson | IsolationForestJson | OneClassSvmJson | AutoencoderJson;
+type DetectorJson = MahalanobisJson | IsolationForestJson | OneClassSvmJson | AutoencoderJson | ClipStatsJson | EdgeModelJson;
 
 export interface EnsembleJson {
   schema: typeof ENSEMBLE_SCHEMA;
@@ -127,7 +129,7 @@ export class TrainedEnsemble implements Ensemble {
       throw err;
     }
     const zRaw = standardize(this.standardizer, analysis.features);
-    const view: ClipView = { z: clipZ(zRaw, Z_LIMIT), logmel: analysis.logmel, frames: analysis.frames };
+    const view: ClipView = { z: clipZ(zRaw, Z_LIMIT), logmel: analysis.logmel, frames: analysis.frames, pcm };
     const perDetector: Record<string, number> = {};
     const zs: number[] = [];
     for (const { detector, calibration } of this.detectors) {
@@ -210,6 +212,10 @@ function detectorFromJSON(j: DetectorJson): Detector {
       return OneClassSvmDetector.fromJSON(j);
     case 'autoencoder':
       return AutoencoderDetector.fromJSON(j);
+    case 'clip-stats':
+      return ClipStatsDetector.fromJSON(j);
+    case 'edge-model':
+      return EdgeModelDetector.fromJSON(j);
     default:
       throw new Error(`unknown detector kind ${JSON.stringify((j as { kind?: unknown }).kind)}`);
   }

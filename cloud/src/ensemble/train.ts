@@ -6,9 +6,11 @@
  */
 import { type Progress, silentProgress } from '../../../cli/progress.ts';
 import { rocAuc } from '../../../edge-model/src/eval/metrics.ts';
-import { combine, fitCombined, fitRobustZ, separationWeights, toZ } from './calibration.ts';
+import { combine, DROP_MARGIN, fitCombined, fitRobustZ, separationWeights, toZ } from './calibration.ts';
 import { FaultClassifier } from './classifier.ts';
 import { trainAutoencoder } from './detectors/autoencoder-train.ts';
+import { ClipStatsDetector } from './detectors/clip-stats.ts';
+import type { EdgeModelDetector } from './detectors/edge-model.ts';
 import { IsolationForestDetector } from './detectors/iforest.ts';
 import { MahalanobisDetector } from './detectors/mahalanobis.ts';
 import { OneClassSvmDetector } from './detectors/ocsvm.ts';
@@ -33,6 +35,11 @@ export interface TrainOptions {
   /** Smaller detectors for tests and smoke runs. */
   readonly quick?: boolean;
   readonly progress?: Progress;
+  /**
+   * The device's model as a fixed member (not re-trained: it was trained on the same normal
+   * clips); see detectors/edge-model.ts.
+   */
+  readonly edgeModel?: EdgeModelDetector;
   /** Extra facts recorded in the model's `training` block. */
   readonly notes?: Record<string, unknown>;
 }
@@ -76,12 +83,13 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
     analyses.map((a) => a.features),
     LEVEL_INVARIANT_INDICES,
   );
-  const view = (a: ClipAnalysis): ClipView => ({
+  const view = (a: ClipAnalysis, pcm: Float32Array): ClipView => ({
     z: clipZ(standardize(standardizer, a.features), Z_LIMIT),
     logmel: a.logmel,
     frames: a.frames,
+    pcm,
   });
-  const views = analyses.map(view);
+  const views = analyses.map((a, i) => view(a, opts.normal[i].pcm));
 
   const aeOptions = {
     epochs: quick ? 3 : 8,
@@ -97,6 +105,9 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
     // development set, the two halves summed separate better than one distance over all 299.
     out.push(MahalanobisDetector.train(rows, { name: 'mahalanobis-mel', columns: MEL_COLUMNS }));
     out.push(MahalanobisDetector.train(rows, { name: 'mahalanobis-features', columns: OTHER_COLUMNS }));
+    // The foundation's baseline (Mahalanobis on the edge front end's clip log-mel statistics):
+    // on the synthetic sets the strongest single detector, so it must be a member.
+    out.push(ClipStatsDetector.train(idx.map((i) => views[i])));
     timings.mahalanobisMs = (timings.mahalanobisMs ?? 0) + Date.now() - t;
     t = Date.now();
     out.push(IsolationForestDetector.train(rows, { trees: quick ? 50 : 150, seed: fitSeed, components: 8 }));
@@ -113,6 +124,7 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
       ),
     );
     timings.autoencoderMs = (timings.autoencoderMs ?? 0) + Date.now() - t;
+    if (opts.edgeModel) out.push(opts.edgeModel);
     return out;
   };
 
@@ -141,7 +153,7 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
   const oofZ = oof.map((s) => calibrated.map((d, k) => toZ(d.calibration, s[k])));
   // Combination weights from how well each detector separates held-out normals from the
   // labelled fault clips (equal weights without them).
-  const faultViews = faultAnalyses.map(view);
+  const faultViews = faultAnalyses.map((a, i) => view(a, (opts.faults ?? [])[i].pcm));
   const faultZ = faultViews.map((v) => calibrated.map((d) => toZ(d.calibration, d.detector.score(v))));
   const detectorAuc: Record<string, number> = {};
   const weights = separationWeights(
@@ -166,7 +178,7 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
   if (Object.keys(faultCounts).length >= 2) {
     t0 = Date.now();
     classifier = await FaultClassifier.train(
-      faultAnalyses.map((a) => view(a).z),
+      faultViews.map((v) => v.z),
       (opts.faults ?? []).map((f) => f.label),
       { trees: quick ? 20 : 100, seed },
     );
@@ -189,6 +201,8 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
       autoencoder: aeOptions,
       faultClips: faultCounts,
       detectorAucOnLabelledFaults: detectorAuc,
+      combinationRule: `weighted mean of z, w ∝ max(0, AUC − 0.5); 0 if AUC < best AUC − ${DROP_MARGIN}`,
+      edgeModel: opts.edgeModel ? { sha256: opts.edgeModel.sha256 } : null,
       features: LEVEL_INVARIANT_INDICES.length,
       timings,
       ...opts.notes,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { IsolationForest } from 'ml-isolation-forest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LEVEL_INVARIANT_INDICES } from '../features.ts';
@@ -7,6 +8,8 @@ import { loadSvm } from '../svm-loader.ts';
 import { analyses, faultyClip, normalClip } from '../test-fixtures.ts';
 import { AutoencoderDetector } from './autoencoder.ts';
 import { trainAutoencoder } from './autoencoder-train.ts';
+import { ClipStatsDetector } from './clip-stats.ts';
+import { EdgeModelDetector } from './edge-model.ts';
 import { averagePathLength, IsolationForestDetector } from './iforest.ts';
 import { MahalanobisDetector, type MahalanobisJson } from './mahalanobis.ts';
 import { OneClassSvmDetector } from './ocsvm.ts';
@@ -19,32 +22,37 @@ let faulty: ClipView[];
 let detectors: Detector[];
 
 beforeAll(async () => {
-  const trainA = analyses(Array.from({ length: 24 }, (_, i) => normalClip(i)));
-  const heldA = analyses(Array.from({ length: 6 }, (_, i) => normalClip(100 + i)));
-  const faultyA = analyses([faultyClip('bearing'), faultyClip('valve-leak'), faultyClip('starvation', 1)]);
+  const trainP = Array.from({ length: 24 }, (_, i) => normalClip(i));
+  const heldP = Array.from({ length: 6 }, (_, i) => normalClip(100 + i));
+  const faultyP = [faultyClip('bearing'), faultyClip('valve-leak'), faultyClip('starvation', 1)];
+  const trainA = analyses(trainP);
+  const heldA = analyses(heldP);
+  const faultyA = analyses(faultyP);
   const st = fitStandardizer(
     trainA.map((a) => a.features),
     LEVEL_INVARIANT_INDICES,
   );
-  const view = (a: (typeof trainA)[number]): ClipView => ({
+  const view = (a: (typeof trainA)[number], pcm: Float32Array): ClipView => ({
     z: clipZ(standardize(st, a.features), 10),
     logmel: a.logmel,
     frames: a.frames,
+    pcm,
   });
-  train = trainA.map(view);
-  heldOut = heldA.map(view);
-  faulty = faultyA.map(view);
+  train = trainA.map((a, i) => view(a, trainP[i]));
+  heldOut = heldA.map((a, i) => view(a, heldP[i]));
+  faulty = faultyA.map((a, i) => view(a, faultyP[i]));
   const rows = train.map((v) => v.z);
   detectors = [
     MahalanobisDetector.train(rows),
     IsolationForestDetector.train(rows, { trees: 50, seed: 3 }),
     await OneClassSvmDetector.train(rows, { nu: 0.1 }),
     await trainAutoencoder(trainA, { epochs: 4, hidden: 64, bottleneck: 16, maxWindows: 1500, seed: 3 }),
+    ClipStatsDetector.train(train),
   ];
 });
 
 describe('each detector separates clearly faulty synthetic clips from normal ones', () => {
-  for (const name of ['mahalanobis', 'iforest', 'ocsvm', 'autoencoder']) {
+  for (const name of ['mahalanobis', 'iforest', 'ocsvm', 'autoencoder', 'clip-stats']) {
     it(name, () => {
       const d = detectors.find((x) => x.name === name);
       if (!d) throw new Error(`no detector ${name}`);
@@ -67,7 +75,9 @@ describe('serialisation', () => {
             ? IsolationForestDetector.fromJSON(json)
             : d.name === 'ocsvm'
               ? OneClassSvmDetector.fromJSON(json)
-              : AutoencoderDetector.fromJSON(json);
+              : d.name === 'clip-stats'
+                ? ClipStatsDetector.fromJSON(json)
+                : AutoencoderDetector.fromJSON(json);
       for (const v of [...heldOut, ...faulty]) expect(back.score(v)).toBe(d.score(v));
     }
   });
@@ -75,6 +85,32 @@ describe('serialisation', () => {
   it('rejects stored matrices of the wrong size', () => {
     const m = detectors[0].toJSON() as MahalanobisJson;
     expect(() => MahalanobisDetector.fromJSON({ ...(m as MahalanobisJson), d: m.d + 1 })).toThrow(/do not match/);
+  });
+});
+
+describe('members reused from the edge model', () => {
+  it('clip-stats is exactly the eval baseline (edge-model/src/eval/baseline.ts)', async () => {
+    const { baselineScorer } = await import('../../../../edge-model/src/eval/baseline.ts');
+    const d = detectors.find((x) => x.name === 'clip-stats') as ClipStatsDetector;
+    const base = baselineScorer(d.model);
+    for (const v of [...heldOut, ...faulty]) {
+      expect(d.score(v)).toBe(base.scoreClip({ pcm: v.pcm as Float32Array } as never));
+    }
+  });
+
+  it("edge-model scores a clip exactly as the edge model's float scorer, also after a JSON round trip", async () => {
+    const dir = path.resolve(import.meta.dirname, '../../../../models/default');
+    const { loadEdgeScorers } = await import('../../../../edge-model/train/scorer.ts');
+    const float = (await loadEdgeScorers(dir)).find((s) => s.name === 'edge-float');
+    if (!float) throw new Error('models/default has no float weights');
+    const d = await EdgeModelDetector.load(dir);
+    const back = EdgeModelDetector.fromJSON(JSON.parse(JSON.stringify(d.toJSON())));
+    for (const v of [...heldOut.slice(0, 2), ...faulty]) {
+      const expected = float.scoreClip({ pcm: v.pcm as Float32Array } as never);
+      expect(d.score(v)).toBe(expected);
+      expect(back.score(v)).toBe(expected);
+    }
+    expect(() => d.score({ ...heldOut[0], pcm: undefined })).toThrow(/no PCM/);
   });
 });
 

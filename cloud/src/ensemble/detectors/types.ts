@@ -5,6 +5,8 @@ export interface ClipView {
   /** Log-mel dB, frame-major [frames × nMels]. */
   readonly logmel: Float32Array;
   readonly frames: number;
+  /** The clip itself (16 kHz), for members with their own front end (clip-stats, edge-model). */
+  readonly pcm?: Float32Array;
 }
 
 /** A trained one-class detector: higher raw score = more anomalous. */

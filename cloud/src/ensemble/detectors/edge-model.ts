@@ -1,0 +1,63 @@
+/**
+ * The device's own model as an ensemble member: the float network of an exported edge model
+ * (card.json + weights.json, e.g. models/default) scoring the whole clip with the device's
+ * front end and preprocessing (`scorePcm` of edge-model/train/pipeline.ts). The cloud has the
+ * float weights, so it uses them rather than the int8 model. It is not re-trained here: it was
+ * trained on the same normal clips, so its calibration on them is slightly optimistic (the
+ * edge model's own validation loss was within 8 % of its training loss).
+ */
+import path from 'node:path';
+import {
+  type FloatModel,
+  type FloatModelJson,
+  floatModelFromJson,
+  floatModelToJson,
+} from '../../../../edge-model/export/float-model.ts';
+import { readWeights } from '../../../../edge-model/train/model-dir.ts';
+import { floatReconstructor, type Reconstructor, type ScoringSpec, scorePcm } from '../../../../edge-model/train/pipeline.ts';
+import type { ClipView, Detector } from './types.ts';
+
+export interface EdgeModelJson {
+  kind: 'edge-model';
+  name: string;
+  /** sha256 of the edge model's .tflite (from its card), to say which device model this is. */
+  sha256: string;
+  spec: ScoringSpec;
+  weights: FloatModelJson;
+}
+
+export class EdgeModelDetector implements Detector {
+  readonly transform = 'log' as const;
+  private readonly recon: Reconstructor;
+  constructor(
+    readonly name: string,
+    readonly sha256: string,
+    readonly spec: ScoringSpec,
+    readonly model: FloatModel,
+  ) {
+    this.recon = floatReconstructor(model);
+  }
+
+  /** From an exported edge model folder (card.json + weights.json). */
+  static async load(dir: string, name = 'edge-model'): Promise<EdgeModelDetector> {
+    const { loadEdgeScorers } = await import('../../../../edge-model/train/scorer.ts');
+    const { readCard } = await import('../../../../edge-model/export/card.ts');
+    const float = (await loadEdgeScorers(dir)).find((s) => s.name === 'edge-float');
+    if (!float) throw new Error(`${dir}: no weights.json next to card.json; the ensemble needs the float network`);
+    const card = await readCard(path.join(dir, 'card.json'));
+    return new EdgeModelDetector(name, card.sha256, float.spec, await readWeights(dir));
+  }
+
+  score(view: ClipView): number {
+    if (!view.pcm) throw new Error(`${this.name}: the clip view carries no PCM`);
+    return scorePcm(view.pcm, this.spec, this.recon).score;
+  }
+
+  toJSON(): EdgeModelJson {
+    return { kind: 'edge-model', name: this.name, sha256: this.sha256, spec: this.spec, weights: floatModelToJson(this.model) };
+  }
+
+  static fromJSON(j: EdgeModelJson): EdgeModelDetector {
+    return new EdgeModelDetector(j.name, j.sha256, j.spec, floatModelFromJson(j.weights));
+  }
+}
