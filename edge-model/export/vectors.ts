@@ -63,7 +63,7 @@ export interface VectorSources {
 }
 
 export async function writeVectors(dir: string, src: VectorSources): Promise<VectorIndex> {
-  const { runner, frontend, preprocess, windowFrames } = src;
+  const { runner } = src;
   const d = runner.inputShape.reduce((a, b) => a * b, 1);
   const inputs: { name: string; source: string; x: Int8Array }[] = [];
   inputs.push({
@@ -109,20 +109,9 @@ export async function writeVectors(dir: string, src: VectorSources): Promise<Vec
 
   // End to end: int16 PCM → log-mel → preprocessing → int8 inputs → model → errors → scores.
   const pcm16 = Int16Array.from(src.pipelinePcm, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32768))));
-  const pcm = Float32Array.from(pcm16, (v) => v / 32768);
-  const mel = computeLogMel(pcm, frontend);
-  const n = inputCount(mel.frames, preprocess);
-  const all = new Int8Array(n * d);
-  const errors: number[] = [];
-  for (let t = 0; t < n; t++) {
-    const z = standardize(levelNormalizedInput(mel, t, preprocess), preprocess);
-    const q = quantizeTensor(z, runner.input);
-    all.set(q, t * d);
-    errors.push(inputError(z, dequantizeTensor(runner.invoke(q), runner.output)));
-  }
-  const windows = windowScores(errors, windowFrames);
+  const pipeline = pipelineCase(pcm16, src);
   await writeFile(path.join(dir, 'pipeline.pcm16.bin'), new Uint8Array(pcm16.buffer));
-  await writeFile(path.join(dir, 'pipeline.inputs.bin'), new Uint8Array(all.buffer));
+  await writeFile(path.join(dir, 'pipeline.inputs.bin'), new Uint8Array(pipeline.inputs.buffer));
   const index: VectorIndex = {
     dtype: 'int8',
     inputShape: runner.inputShape,
@@ -131,7 +120,39 @@ export async function writeVectors(dir: string, src: VectorSources): Promise<Vec
     input: runner.input,
     output: runner.output,
     cases,
-    pipeline: {
+    pipeline: pipeline.index,
+  };
+  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  return index;
+}
+
+/**
+ * The end-to-end case: int16 PCM → log-mel → preprocessing → int8 inputs → our reference model →
+ * errors → window scores, as the device computes it. Also used for the firmware's fixture model.
+ */
+export function pipelineCase(
+  pcm16: Int16Array,
+  m: Pick<VectorSources, 'runner' | 'frontend' | 'preprocess' | 'windowFrames'>,
+): { inputs: Int8Array; index: VectorIndex['pipeline'] } {
+  const { runner, frontend, preprocess, windowFrames } = m;
+  const d = frontend.nMels * frontend.contextFrames;
+  const mel = computeLogMel(
+    Float32Array.from(pcm16, (v) => v / 32768),
+    frontend,
+  );
+  const n = inputCount(mel.frames, preprocess);
+  const inputs = new Int8Array(n * d);
+  const errors: number[] = [];
+  for (let t = 0; t < n; t++) {
+    const z = standardize(levelNormalizedInput(mel, t, preprocess), preprocess);
+    const q = quantizeTensor(z, runner.input);
+    inputs.set(q, t * d);
+    errors.push(inputError(z, dequantizeTensor(runner.invoke(q), runner.output)));
+  }
+  const windows = windowScores(errors, windowFrames);
+  return {
+    inputs,
+    index: {
       pcmFile: 'pipeline.pcm16.bin',
       sampleRate: frontend.sampleRate,
       samples: pcm16.length,
@@ -145,6 +166,4 @@ export async function writeVectors(dir: string, src: VectorSources): Promise<Vec
       tolerance: { inputLsb: 1, scoreRelative: 0.02 },
     },
   };
-  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
-  return index;
 }

@@ -11,13 +11,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dequantizeTensor, quantizeTensor } from '../../../edge-model/export/quantize.ts';
 import { createInt8Runner } from '../../../edge-model/export/reference-interpreter.ts';
 import { readTflite } from '../../../edge-model/export/tflite-reader.ts';
+import { pipelineCase } from '../../../edge-model/export/vectors.ts';
 import type { FrontendConfig } from '../../../edge-model/src/frontend/config.ts';
-import { computeLogMel } from '../../../edge-model/src/frontend/logmel.ts';
-import { inputCount, levelNormalizedInput, type PreprocessSpec, standardize } from '../../../edge-model/train/preprocess.ts';
-import { clipScore, inputError, windowScores } from '../../../edge-model/train/score.ts';
+import type { PreprocessSpec } from '../../../edge-model/train/preprocess.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../host/tests/fixtures/tiny', import.meta.url));
 
@@ -49,37 +47,12 @@ export function computeFixturePipeline(dir = FIXTURE_DIR): FixturePipeline {
   const frontend = card.frontend as FrontendConfig;
   const spec: PreprocessSpec = { poolFrames: 1, ...card.preprocess };
   const runner = createInt8Runner(readTflite(new Uint8Array(readFileSync(path.join(dir, 'model.tflite')))));
-  const windowFrames = card.score.windowFrames as number;
   const pcm16 = pipelinePcm(frontend.sampleRate);
-  const mel = computeLogMel(Float32Array.from(pcm16, (v) => v / 32768), frontend);
-  const n = inputCount(mel.frames, spec);
-  const d = frontend.nMels * frontend.contextFrames;
-  const inputs = new Int8Array(n * d);
-  const errors: number[] = [];
-  for (let t = 0; t < n; t++) {
-    const z = standardize(levelNormalizedInput(mel, t, spec), spec);
-    const q = quantizeTensor(z, runner.input);
-    inputs.set(q, t * d);
-    errors.push(inputError(z, dequantizeTensor(runner.invoke(q), runner.output)));
-  }
-  const windows = windowScores(errors, windowFrames);
+  const { inputs, index } = pipelineCase(pcm16, { runner, frontend, preprocess: spec, windowFrames: card.score.windowFrames });
   return {
     pcm16,
     inputs,
-    index: {
-      pcmFile: 'pipeline.pcm16.bin',
-      sampleRate: frontend.sampleRate,
-      samples: pcm16.length,
-      frames: mel.frames,
-      inputs: n,
-      inputsFile: 'pipeline.inputs.bin',
-      windowFrames,
-      errors,
-      windowScores: windows,
-      score: clipScore(windows),
-      tolerance: { inputLsb: 1, scoreRelative: 0.02 },
-      source: 'firmware/esp32-tflm/tools/fixture-pipeline.ts (TypeScript reference path)',
-    },
+    index: { ...index, source: 'firmware/esp32-tflm/tools/fixture-pipeline.ts (TypeScript reference path)' },
   };
 }
 
