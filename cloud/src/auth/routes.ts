@@ -10,7 +10,15 @@ import { clientAddress } from '../http/client-address.ts';
 import { newId, newToken, sha256Hex } from '../ids.ts';
 import { kakaoRoutes } from './kakao.ts';
 import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
-import { endSession, requireRole, requireUser, type SessionUser, startSession, type UserEnv } from './session.ts';
+import {
+  endSession,
+  requireRole,
+  requireUser,
+  SESSION_USER_COLUMNS,
+  type SessionUser,
+  startSession,
+  type UserEnv,
+} from './session.ts';
 
 const email = z.string().trim().toLowerCase().pipe(z.email('must be an email address')).pipe(z.string().max(254));
 const password = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(256);
@@ -33,15 +41,7 @@ const RESET_TTL_MS = 3600_000;
 
 export async function publicUser(ctx: AppContext, userId: string): Promise<SessionUser> {
   const [u] = await ctx.db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      orgId: users.orgId,
-      orgName: orgs.name,
-      locale: users.locale,
-    })
+    .select(SESSION_USER_COLUMNS)
     .from(users)
     .innerJoin(orgs, eq(orgs.id, users.orgId))
     .where(eq(users.id, userId));

@@ -45,22 +45,24 @@ export async function endSession(ctx: AppContext, c: Context): Promise<void> {
   deleteCookie(c, CSRF_COOKIE, { path: '/' });
 }
 
+/** The columns of a SessionUser (users joined with orgs). */
+export const SESSION_USER_COLUMNS = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  orgId: users.orgId,
+  orgName: orgs.name,
+  locale: users.locale,
+};
+
 export async function loadSessionUser(
   ctx: AppContext,
   token: string,
 ): Promise<{ user: SessionUser; csrfToken: string; hash: string } | null> {
   const hash = sha256Hex(token);
   const [row] = await ctx.db
-    .select({
-      csrfToken: sessions.csrfToken,
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      orgId: users.orgId,
-      orgName: orgs.name,
-      locale: users.locale,
-    })
+    .select({ csrfToken: sessions.csrfToken, ...SESSION_USER_COLUMNS })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(orgs, eq(orgs.id, users.orgId))
