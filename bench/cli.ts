@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from 'citty';
 import { CliError } from '../cli/errors.ts';
-import type { BenchFigure, BenchModule } from './types.ts';
+import type { BenchFigure } from './types.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
@@ -17,6 +18,29 @@ function formatValue(v: number): string {
   if (a >= 10) return v.toFixed(1);
   if (a >= 1) return v.toFixed(2);
   return v.toPrecision(3);
+}
+
+/** Runs one module in its own Node process (see run-one.ts); its progress goes to our stderr. */
+function runIsolated(name: string, quick: boolean): Promise<BenchFigure[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'run-one.ts'), name, quick ? 'quick' : 'full'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`exited with ${code}`));
+      try {
+        resolve(JSON.parse(last) as BenchFigure[]);
+      } catch {
+        reject(new Error(`printed no figures: ${last.slice(0, 200)}`));
+      }
+    });
+  });
 }
 
 export function renderTable(figures: readonly BenchFigure[]): string {
@@ -52,8 +76,7 @@ export default defineCommand({
       const started = Date.now();
       process.stderr.write(`bench ${name}…\n`);
       try {
-        const mod = (await import(join(BENCH_DIR, `${name}.bench.ts`))) as BenchModule;
-        const got = await mod.run({ quick: Boolean(args.quick) });
+        const got = await runIsolated(name, Boolean(args.quick));
         figures.push(...got);
         process.stderr.write(`bench ${name}: ${got.length} figure(s) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       } catch (err) {
