@@ -83,7 +83,10 @@ describe('signalcraft start (npm start)', () => {
       if (clips.some((c) => c.cloudState)) break;
       await new Promise((r) => setTimeout(r, 2000));
     }
-    expect(clips.some((c) => c.cloudState === 'anomalous' || c.cloudState === 'borderline'), JSON.stringify(clips)).toBe(true);
+    expect(
+      clips.some((c) => c.cloudState === 'anomalous' || c.cloudState === 'borderline'),
+      JSON.stringify(clips),
+    ).toBe(true);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
