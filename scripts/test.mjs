@@ -1,4 +1,4 @@
-// `npm test`: every test of the project. Installs the Debian packages the tests need, builds and
+// `npm test`: every test of the project. Type-checks and lints, installs the Debian packages the tests need, builds and
 // runs the firmware's host tests (CMake + GoogleTest via ctest), then the TypeScript suite (vitest,
 // which also drives real Chromium). Ends with one "N passed, N failed" line over both.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,19 @@ ensureSystemDeps();
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+
+// Static checks first: a type error or lint finding fails the run like a failing test.
+for (const [what, args] of [
+  ['typecheck', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['lint', ['biome', 'check', '.']],
+]) {
+  const r = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
+  if (r.status === 0) passed += 1;
+  else {
+    console.error(`${what} failed: npx ${args.join(' ')}`);
+    failed += 1;
+  }
+}
 
 const hostDir = join(root, 'firmware/esp32-tflm/host');
 if (existsSync(join(hostDir, 'CMakeLists.txt'))) {
