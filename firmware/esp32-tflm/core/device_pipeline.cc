@@ -95,7 +95,11 @@ void DevicePipeline::onFrame(const float* mel) {
   ++reported_;
   groupCount_ = 0;
   groupLevel_ = 0;
-  if (static_cast<int>(batch_.size()) >= opt_.batchWindows) {
+  // A change of verdict is sent at once rather than at the end of the batch, so an alarm reaches
+  // the cloud within one reporting group (and before the clip it triggered).
+  const bool verdictChanged = groupState_ != reportedState_;
+  reportedState_ = groupState_;
+  if (verdictChanged || static_cast<int>(batch_.size()) >= opt_.batchWindows) {
     Status s = enqueueBatch();
     if (!s.ok && pending_.ok) pending_ = s;
   }

@@ -93,6 +93,7 @@ class DevicePipeline {
   double groupLevel_ = 0;
   DeviceState groupState_ = DeviceState::Learning;
   DeviceState lastState_ = DeviceState::Learning;  // the FSM's state at the previous window
+  DeviceState reportedState_ = DeviceState::Learning;  // the state of the last reported window group
   uint32_t reported_ = 0;
   Status pending_;
 };
