@@ -29,6 +29,21 @@ describe('signalcraft CLI', () => {
   });
 });
 
+describe('signalcraft simulate flags', () => {
+  it('refuses bad flags with exit 2 before touching any cloud', async () => {
+    const bad = [
+      [['--url', 'not a url', '--email', 'a@b.c', '--password', 'x'], /--url must be a URL/],
+      [['--url', 'http://127.0.0.1:9', '--devices', '0', '--email', 'a@b.c', '--password', 'x'], /--devices must be at least 1/],
+      [['--url', 'http://127.0.0.1:9'], /give --email and --password/],
+    ] as const;
+    for (const [args, message] of bad) {
+      const r = await run(['simulate', ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
 describe('numberFlag', () => {
   it('names the flag in its errors', () => {
     expect(() => numberFlag('seed', 'abc')).toThrow(/--seed must be a number/);
