@@ -15,8 +15,8 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().min(0).optional(),
 });
-const assignBody = z.object({ userId: z.string().min(1).max(64).nullable() });
-const noteBody = z.object({ text: z.string().trim().min(1, 'a note needs some text').max(4000) });
+export const assignBody = z.object({ userId: z.string().min(1).max(64).nullable() });
+export const noteBody = z.object({ text: z.string().trim().min(1, 'a note needs some text').max(4000) });
 
 /** GET /api/alarms, GET /api/alarms/:id, POST ack|assign|notes|clear (technician or higher). */
 export function alarmRoutes(ctx: AppContext, service: AlarmService): Hono<UserEnv> {

@@ -13,7 +13,7 @@ import { readJson } from '../http/body.ts';
 import { int16ToFloat } from '../protocol/clip-audio.ts';
 
 export const LABELS = ['normal', 'false-alarm', ...FAULT_IDS] as const;
-const labelBody = z.object({ label: z.enum(LABELS), note: z.string().trim().max(1000).optional() });
+export const labelBody = z.object({ label: z.enum(LABELS), note: z.string().trim().max(1000).optional() });
 
 /** /api/clips/:id (+ /audio, /spectrogram, /labels) and GET /api/labels/export. */
 export function clipRoutes(ctx: AppContext): Hono<UserEnv> {

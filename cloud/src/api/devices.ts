@@ -17,7 +17,7 @@ export const newDeviceBody = z.object({
   compressorType: z.string().trim().min(1).max(60),
   location: z.string().trim().max(200).default(''),
 });
-const patchDeviceBody = z.object({ name });
+export const patchDeviceBody = z.object({ name });
 
 const deviceColumns = {
   id: devices.id,

@@ -30,7 +30,7 @@ export type PreferencesBody = z.infer<typeof preferencesBody>;
 
 export const DEFAULT_CHANNELS = { email: true, sms: false, kakao: false, push: true };
 
-const pushSubscriptionBody = z.object({
+export const pushSubscriptionBody = z.object({
   endpoint: z.url().max(2000),
   expirationTime: z.number().nullable().optional(),
   keys: z.object({ p256dh: z.string().min(10).max(200), auth: z.string().min(4).max(100) }),

@@ -11,8 +11,10 @@ import {
   heartbeatResponse,
   verdictBatch,
 } from '../protocol/schemas.ts';
-import { newDeviceBody } from './devices.ts';
-import { preferencesBody } from './me.ts';
+import { assignBody, noteBody } from './alarms.ts';
+import { labelBody } from './clips.ts';
+import { newDeviceBody, patchDeviceBody } from './devices.ts';
+import { preferencesBody, pushSubscriptionBody } from './me.ts';
 
 const role = z.enum(['owner', 'admin', 'technician', 'viewer']);
 export const userView = z.object({
@@ -170,7 +172,7 @@ const ROUTES: Record<string, Op> = {
   'PATCH /api/devices/{id}': {
     summary: 'Rename a device (admin)',
     auth: 'session',
-    body: z.object({ name: z.string() }),
+    body: patchDeviceBody,
     tags: ['devices'],
   },
   'POST /api/devices/{id}/decommission': {
@@ -184,13 +186,13 @@ const ROUTES: Record<string, Op> = {
   'POST /api/alarms/{id}/assign': {
     summary: 'Assign (technician+)',
     auth: 'session',
-    body: z.object({ userId: z.string().nullable() }),
+    body: assignBody,
     tags: ['alarms'],
   },
   'POST /api/alarms/{id}/notes': {
     summary: 'Add a note (technician+)',
     auth: 'session',
-    body: z.object({ text: z.string() }),
+    body: noteBody,
     tags: ['alarms'],
   },
   'POST /api/alarms/{id}/clear': { summary: 'Clear (technician+)', auth: 'session', tags: ['alarms'] },
@@ -200,7 +202,7 @@ const ROUTES: Record<string, Op> = {
   'POST /api/clips/{id}/labels': {
     summary: 'Label a clip (technician+)',
     auth: 'session',
-    body: z.object({ label: z.string(), note: z.string().optional() }),
+    body: labelBody,
     tags: ['clips'],
   },
   'GET /api/labels/export-link': {
@@ -218,7 +220,12 @@ const ROUTES: Record<string, Op> = {
     tags: ['me'],
   },
   'GET /api/push/vapid-public-key': { summary: 'VAPID public key for PushManager.subscribe', auth: 'none', tags: ['me'] },
-  'POST /api/push/subscriptions': { summary: 'Save a PushSubscription', auth: 'session', tags: ['me'] },
+  'POST /api/push/subscriptions': {
+    summary: 'Save a PushSubscription',
+    auth: 'session',
+    body: pushSubscriptionBody,
+    tags: ['me'],
+  },
   'DELETE /api/push/subscriptions': { summary: 'Remove a PushSubscription {endpoint}', auth: 'session', tags: ['me'] },
   'GET /api/notifications/stream': {
     summary: 'SSE: device-status, verdict, alarm, cloud-verdict (Last-Event-ID resume)',
