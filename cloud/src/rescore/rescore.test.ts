@@ -20,6 +20,22 @@ function tone(amplitude: number, seconds = 1): string {
   return Buffer.from(pcm.buffer).toString('base64');
 }
 
+/** A device clip message (contract E) carrying a pcm16 tone. */
+function clipMessage(deviceId: string, seq: number, amplitude: number, seconds = 1, t = 1, edgeScore = 1) {
+  return {
+    v: 1,
+    deviceId,
+    bootId: '0123abcd',
+    seq,
+    t,
+    edgeScore,
+    sampleRate: 16000,
+    encoding: 'pcm16',
+    samples: 16000 * seconds,
+    audio: tone(amplitude, seconds),
+  };
+}
+
 describe('re-scoring queue', () => {
   let s: TestServer;
   let owner: UserClient;
@@ -28,18 +44,7 @@ describe('re-scoring queue', () => {
   const upload = (amplitude: number, seconds = 1) =>
     call(s.url, 'POST', '/api/v1/device/clips', {
       token: dev.token,
-      body: {
-        v: 1,
-        deviceId: dev.id,
-        bootId: '0123abcd',
-        seq: ++seq,
-        t: Date.now() - 1000,
-        edgeScore: 0.9,
-        sampleRate: 16000,
-        encoding: 'pcm16',
-        samples: 16000 * seconds,
-        audio: tone(amplitude, seconds),
-      },
+      body: clipMessage(dev.id, ++seq, amplitude, seconds, Date.now() - 1000, 0.9),
     });
 
   beforeAll(async () => {
@@ -155,18 +160,7 @@ describe('re-scoring queue across restarts and without an ensemble', () => {
     const a = await startTestServer({}, { ensembleLoader: missing });
     const dir = a.dir;
     const d = await a.addDevice();
-    const body = {
-      v: 1,
-      deviceId: d.deviceId,
-      bootId: '0123abcd',
-      seq: 1,
-      t: 1,
-      edgeScore: 1,
-      sampleRate: 16000,
-      encoding: 'pcm16',
-      samples: 16000,
-      audio: tone(0.3),
-    };
+    const body = clipMessage(d.deviceId, 1, 0.3);
     const r = await call(a.url, 'POST', '/api/v1/device/clips', { token: d.token, body });
     await a.ctx.rescore.whenIdle();
     const [job] = await a.ctx.db.select().from(rescoreJobs).where(eq(rescoreJobs.clipId, r.body.clipId));
@@ -193,18 +187,7 @@ describe('re-scoring queue across restarts and without an ensemble', () => {
     const s = await startTestServer({ ENSEMBLE_DIR: ensembleDir });
     try {
       const d = await s.addDevice();
-      const body = {
-        v: 1,
-        deviceId: d.deviceId,
-        bootId: '0123abcd',
-        seq: 1,
-        t: 1,
-        edgeScore: 1,
-        sampleRate: 16000,
-        encoding: 'pcm16',
-        samples: 32000,
-        audio: tone(0.2, 2),
-      };
+      const body = clipMessage(d.deviceId, 1, 0.2, 2);
       const r = await call(s.url, 'POST', '/api/v1/device/clips', { token: d.token, body });
       await s.ctx.rescore.whenIdle();
       const [job] = await s.ctx.db.select().from(rescoreJobs).where(eq(rescoreJobs.clipId, r.body.clipId));
