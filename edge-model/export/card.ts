@@ -3,6 +3,7 @@
  * generated header, the cloud's model registry and our scorer all read. Validated with zod on
  * write and on read, so a hand-edited or stale card fails with the field named.
  */
+import { SCORE_KINDS } from '../train/score.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
@@ -51,6 +52,8 @@ export const cardSchema = z
       definition: z.string(),
     }),
     score: z.object({
+      /** How residuals become a window score (edge-model/train/score.ts); cards before kinds were "input-mse". */
+      kind: z.enum(SCORE_KINDS).default('input-mse'),
       definition: z.string(),
       windowFrames: z.number().int().positive(),
       /** Model inputs per hop: one new input per log-mel frame. */

@@ -10,10 +10,11 @@ import type { Progress } from '../../cli/progress.ts';
 import { silentProgress } from '../../cli/progress.ts';
 import { partialAuc, rocAuc } from '../src/eval/metrics.ts';
 import type { Clip } from '../src/eval/types.ts';
-import { FRONTEND } from '../src/frontend/config.ts';
+import { FRONTEND, type FrontendConfig } from '../src/frontend/config.ts';
 import { loadTrainedModel, ModelDirError } from '../train/model-dir.ts';
 import { floatReconstructor, int8Reconstructor, type ScoringSpec, scorePcm } from '../train/pipeline.ts';
-import { SCORE_DEFINITION, windowScores } from '../train/score.ts';
+import { inputSpan, type PreprocessSpec } from '../train/preprocess.ts';
+import { SCORE_DEFINITIONS, type ScoreKind, windowScoresOf } from '../train/score.ts';
 import { modelBudget } from './budget.ts';
 import { modelCArray } from './c-array.ts';
 import { CARD_SCHEMA, type ModelCard, parseCard } from './card.ts';
@@ -82,19 +83,24 @@ export function pearson(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Overlapping windows (a quarter-window step) of each held-out clip: more points for the fit. */
-function heldoutWindowScores(errors: number[], segments: number[], windowFrames: number): number[] {
+function heldoutWindowScores(
+  pairs: readonly (readonly [Float32Array, Float32Array])[],
+  segments: number[],
+  kind: ScoreKind,
+  windowFrames: number,
+): number[] {
   const out: number[] = [];
   let start = 0;
   const step = Math.max(1, Math.floor(windowFrames / 4));
   for (const len of segments) {
-    const seg = errors.slice(start, start + len);
+    const seg = pairs.slice(start, start + len);
     start += len;
     if (seg.length < windowFrames) {
-      out.push(...windowScores(seg, windowFrames));
+      out.push(...windowScoresOf(seg, kind, windowFrames));
       continue;
     }
     for (let s = 0; s + windowFrames <= seg.length; s += step)
-      out.push(...windowScores(seg.slice(s, s + windowFrames), windowFrames));
+      out.push(...windowScoresOf(seg.slice(s, s + windowFrames), kind, windowFrames));
   }
   return out;
 }
@@ -140,15 +146,15 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
 
   next('setting thresholds');
   const int8 = int8Reconstructor(q.tflite);
-  const spec: ScoringSpec = { frontend: trained.frontend, preprocess: trained.preprocess, windowFrames: trained.windowFrames };
-  const heldoutErrors = trained.heldout.inputs.map((z) => {
-    const y = int8.reconstruct(z);
-    let s = 0;
-    for (let i = 0; i < z.length; i++) s += (z[i] - y[i]) ** 2;
-    return s / z.length;
-  });
+  const spec: ScoringSpec = {
+    frontend: trained.frontend,
+    preprocess: trained.preprocess,
+    windowFrames: trained.windowFrames,
+    scoreKind: trained.scoreKind,
+  };
+  const heldoutPairs = trained.heldout.inputs.map((z) => [z, int8.reconstruct(z)] as const);
   const thresholds = chooseThresholds(
-    heldoutWindowScores(heldoutErrors, trained.heldout.segments, trained.windowFrames),
+    heldoutWindowScores(heldoutPairs, trained.heldout.segments, trained.scoreKind, trained.windowFrames),
     opts.thresholds,
   );
 
@@ -186,12 +192,13 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
   }
 
   next('writing test vectors');
-  const pipelinePcm = opts.pipelinePcm ?? defaultPipelinePcm(test);
+  const pipelinePcm = opts.pipelinePcm ?? defaultPipelinePcm(test, pipelineSamples(trained));
   await writeVectors(path.join(out, 'vectors'), {
     runner,
     frontend: trained.frontend,
     preprocess: trained.preprocess,
     windowFrames: trained.windowFrames,
+    scoreKind: trained.scoreKind,
     normalInputs: trained.heldout.inputs,
     pipelinePcm,
   });
@@ -206,7 +213,8 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
     output: { shape: runner.outputShape, dtype: 'int8', scale: q.output.scale, zeroPoint: q.output.zeroPoint },
     preprocess: { ...trained.preprocess, definition: preprocessDefinition(trained.preprocess) },
     score: {
-      definition: SCORE_DEFINITION,
+      kind: trained.scoreKind,
+      definition: SCORE_DEFINITIONS[trained.scoreKind],
       windowFrames: trained.windowFrames,
       inputHopFrames: 1,
       aggregation: 'mean',
@@ -244,11 +252,19 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
 }
 
 /** Two seconds of a normal test clip, or of a deterministic synthetic compressor when there is none. */
-function defaultPipelinePcm(test: readonly Clip[]): Float32Array {
-  const normal = test.find((c) => c.label === 'normal');
-  if (normal) return normal.pcm.slice(0, 2 * FRONTEND.sampleRate);
+/**
+ * Samples for the end-to-end case: at least 2 s, and enough for two whole score windows so the
+ * firmware's parity test compares whole windows (the device never scores a partial one).
+ */
+function pipelineSamples(trained: { preprocess: PreprocessSpec; windowFrames: number; frontend: FrontendConfig }): number {
+  const frames = inputSpan(trained.preprocess) + 2 * trained.windowFrames - 1;
+  return Math.max(2 * trained.frontend.sampleRate, trained.frontend.frameLength + (frames - 1) * trained.frontend.hop);
+}
+
+function defaultPipelinePcm(test: readonly Clip[], n: number): Float32Array {
+  const normal = test.find((c) => c.label === 'normal' && c.pcm.length >= n);
+  if (normal) return normal.pcm.slice(0, n);
   // A deterministic chirp plus harmonics: enough spectral structure to exercise every band.
-  const n = 2 * FRONTEND.sampleRate;
   const pcm = new Float32Array(n);
   let s = 12345;
   for (let i = 0; i < n; i++) {

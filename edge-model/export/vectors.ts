@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { FrontendConfig } from '../src/frontend/config.ts';
 import { computeLogMel } from '../src/frontend/logmel.ts';
 import { inputCount, levelNormalizedInput, type PreprocessSpec, standardize } from '../train/preprocess.ts';
-import { clipScore, inputError, windowScores } from '../train/score.ts';
+import { clipScore, type ScoreKind, WindowScorer } from '../train/score.ts';
 import { dequantizeTensor, type QuantParams, quantizeTensor } from './quantize.ts';
 import type { Int8Runner } from './reference-interpreter.ts';
 
@@ -42,6 +42,8 @@ export interface VectorIndex {
     inputs: number;
     inputsFile: string;
     windowFrames: number;
+    /** The card's score.kind the window scores follow. */
+    scoreKind: ScoreKind;
     /** e_t of the int8 path (z from float preprocessing, ŷ dequantised from our reference). */
     errors: number[];
     windowScores: number[];
@@ -55,6 +57,7 @@ export interface VectorSources {
   frontend: FrontendConfig;
   preprocess: PreprocessSpec;
   windowFrames: number;
+  scoreKind: ScoreKind;
   /** Real preprocessed inputs (held-out normal audio). */
   normalInputs: readonly Float32Array[];
   /** PCM in [-1, 1] for the end-to-end case (a couple of seconds is plenty). */
@@ -132,9 +135,9 @@ export async function writeVectors(dir: string, src: VectorSources): Promise<Vec
  */
 export function pipelineCase(
   pcm16: Int16Array,
-  m: Pick<VectorSources, 'runner' | 'frontend' | 'preprocess' | 'windowFrames'>,
+  m: Pick<VectorSources, 'runner' | 'frontend' | 'preprocess' | 'windowFrames' | 'scoreKind'>,
 ): { inputs: Int8Array; index: VectorIndex['pipeline'] } {
-  const { runner, frontend, preprocess, windowFrames } = m;
+  const { runner, frontend, preprocess, windowFrames, scoreKind } = m;
   const d = frontend.nMels * frontend.contextFrames;
   const mel = computeLogMel(
     Float32Array.from(pcm16, (v) => v / 32768),
@@ -143,13 +146,17 @@ export function pipelineCase(
   const n = inputCount(mel.frames, preprocess);
   const inputs = new Int8Array(n * d);
   const errors: number[] = [];
+  const windows: number[] = [];
+  const scorer = new WindowScorer(scoreKind, d, windowFrames);
   for (let t = 0; t < n; t++) {
     const z = standardize(levelNormalizedInput(mel, t, preprocess), preprocess);
     const q = quantizeTensor(z, runner.input);
     inputs.set(q, t * d);
-    errors.push(inputError(z, dequantizeTensor(runner.invoke(q), runner.output)));
+    const w = scorer.push(z, dequantizeTensor(runner.invoke(q), runner.output));
+    errors.push(scorer.lastError);
+    if (w !== null) windows.push(w);
   }
-  const windows = windowScores(errors, windowFrames);
+  if (windows.length === 0 && n > 0) windows.push(scorer.flush() as number);
   return {
     inputs,
     index: {
@@ -160,6 +167,7 @@ export function pipelineCase(
       inputs: n,
       inputsFile: 'pipeline.inputs.bin',
       windowFrames,
+      scoreKind,
       errors,
       windowScores: windows,
       score: clipScore(windows),

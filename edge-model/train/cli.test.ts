@@ -91,6 +91,7 @@ describe('signalcraft export: bad input gets one clear line', () => {
       frontend: { ...FRONTEND, sampleRate: 8000 },
       preprocess,
       windowFrames: 8,
+      scoreKind: 'window-mean-residual',
       summary,
       representative: rows,
       heldout: { inputs: rows, segments: [40] },

@@ -10,6 +10,7 @@ import { createProgress } from '../../cli/progress.ts';
 import { DatasetError, listDataset, tryReadClip } from '../src/dataset/load.ts';
 import { saveTrainedModel } from './model-dir.ts';
 import { DEFAULT_POOL_FRAMES } from './preprocess.ts';
+import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from './score.ts';
 import { DEFAULT_HIDDEN, type TrainClip, TrainError, trainEdgeModel } from './train.ts';
 
 export function hiddenFlag(raw: unknown): number[] | undefined {
@@ -20,6 +21,14 @@ export function hiddenFlag(raw: unknown): number[] | undefined {
   const sizes = parts.map((p) => numberFlag('hidden', p, { min: 1, max: 512, integer: true }));
   if (sizes.length === 0) throw new CliError('--hidden needs at least one layer width, e.g. 32,8,32', 2);
   return sizes;
+}
+
+export function scoreKindFlag(raw: unknown): ScoreKind | undefined {
+  if (raw === undefined) return undefined;
+  const v = String(raw);
+  if (!(SCORE_KINDS as readonly string[]).includes(v))
+    throw new CliError(`--score must be one of ${SCORE_KINDS.join(', ')} (got ${JSON.stringify(v)})`, 2);
+  return v as ScoreKind;
 }
 
 /** Normal training clips of a dataset folder, read as 16 kHz mono. */
@@ -55,6 +64,10 @@ export default defineCommand({
     noise: { type: 'string', description: 'std of Gaussian noise on training inputs (denoising; default 0)' },
     'std-frame': { type: 'boolean', description: 'make the last model frame per-band standard deviations (see README)' },
     pool: { type: 'string', description: `log-mel frames averaged into one model frame (default ${DEFAULT_POOL_FRAMES})` },
+    score: {
+      type: 'string',
+      description: `window score: ${SCORE_KINDS.join(' | ')} (default ${DEFAULT_SCORE_KIND}; see the README)`,
+    },
     'batch-size': { type: 'string', description: 'batch size (default 128)' },
     lr: { type: 'string', description: 'Adam learning rate (default 0.003)' },
     'validation-fraction': { type: 'string', description: 'share of normal audio held out (default 0.2)' },
@@ -75,6 +88,7 @@ export default defineCommand({
       poolFrames: opt('pool', args.pool, { min: 1, max: 64, integer: true }),
       stdFrame: Boolean(args['std-frame']),
       inputNoise: opt('noise', args.noise, { min: 0, max: 10 }),
+      scoreKind: scoreKindFlag(args.score),
     };
     const log = (line: string) => process.stderr.write(`${line}\n`);
     try {

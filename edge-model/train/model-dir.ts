@@ -11,6 +11,7 @@ import path from 'node:path';
 import { type FloatModelJson, floatModelFromJson, floatModelToJson } from '../export/float-model.ts';
 import type { FrontendConfig } from '../src/frontend/config.ts';
 import type { PreprocessSpec } from './preprocess.ts';
+import { SCORE_KINDS, type ScoreKind } from './score.ts';
 import type { TrainedEdgeModel, TrainSummary } from './train.ts';
 
 export const TRAINED_SCHEMA = 'signalcraft.trained/1';
@@ -20,6 +21,8 @@ export interface TrainJson {
   frontend: FrontendConfig;
   preprocess: PreprocessSpec;
   windowFrames: number;
+  /** Absent in folders written before the score had kinds: those were "input-mse". */
+  scoreKind?: ScoreKind;
   summary: TrainSummary;
   /** Dataset folder the model was trained on (export uses its test split for metrics if present). */
   data?: string;
@@ -52,6 +55,7 @@ export async function saveTrainedModel(dir: string, trained: TrainedEdgeModel, d
     frontend: trained.frontend,
     preprocess: trained.preprocess,
     windowFrames: trained.windowFrames,
+    scoreKind: trained.scoreKind,
     summary: trained.summary,
     heldoutSegments: trained.heldout.segments,
     representativeRows: trained.representative.length,
@@ -108,6 +112,9 @@ export async function loadTrainedModel(dir: string): Promise<TrainedEdgeModel & 
   };
   const representative = await readRows('representative.bin');
   const heldout = await readRows('heldout.bin');
+  const scoreKind = json.scoreKind ?? 'input-mse';
+  if (!SCORE_KINDS.includes(scoreKind))
+    throw new ModelDirError(`${trainFile}: unknown scoreKind ${JSON.stringify(scoreKind)} (known: ${SCORE_KINDS.join(', ')})`);
   const segTotal = json.heldoutSegments.reduce((a, b) => a + b, 0);
   if (segTotal !== heldout.length)
     throw new ModelDirError(`${dir}: heldout.bin has ${heldout.length} rows, train.json lists ${segTotal}`);
@@ -117,6 +124,7 @@ export async function loadTrainedModel(dir: string): Promise<TrainedEdgeModel & 
     // Folders written before pooling existed have no poolFrames: one frame per model frame.
     preprocess: { ...json.preprocess, poolFrames: json.preprocess.poolFrames ?? 1 },
     windowFrames: json.windowFrames,
+    scoreKind,
     summary: json.summary,
     representative,
     heldout: { inputs: heldout, segments: json.heldoutSegments },

@@ -10,7 +10,7 @@ import type { TfliteModel } from '../export/tflite-model.ts';
 import type { FrontendConfig } from '../src/frontend/config.ts';
 import { computeLogMel, type LogMel } from '../src/frontend/logmel.ts';
 import { inputCount, levelNormalizedInput, type PreprocessSpec, standardize } from './preprocess.ts';
-import { clipScore, inputError, windowScores } from './score.ts';
+import { clipScore, type ScoreKind, WindowScorer } from './score.ts';
 
 export interface Reconstructor {
   reconstruct(z: Float32Array): Float32Array;
@@ -29,6 +29,7 @@ export interface ScoringSpec {
   readonly frontend: FrontendConfig;
   readonly preprocess: PreprocessSpec;
   readonly windowFrames: number;
+  readonly scoreKind: ScoreKind;
 }
 
 export interface ClipScores {
@@ -41,12 +42,17 @@ export interface ClipScores {
 export function scoreLogMel(mel: LogMel, spec: ScoringSpec, recon: Reconstructor): ClipScores {
   const n = inputCount(mel.frames, spec.preprocess);
   const errors = new Float32Array(n);
+  const windows: number[] = [];
   const x = new Float32Array(spec.preprocess.contextFrames * mel.nMels);
+  const scorer = new WindowScorer(spec.scoreKind, x.length, spec.windowFrames);
   for (let t = 0; t < n; t++) {
     const z = standardize(levelNormalizedInput(mel, t, spec.preprocess, x), spec.preprocess);
-    errors[t] = inputError(z, recon.reconstruct(z));
+    const w = scorer.push(z, recon.reconstruct(z));
+    errors[t] = scorer.lastError;
+    if (w !== null) windows.push(w);
   }
-  const windows = windowScores(errors, spec.windowFrames);
+  // A clip shorter than one window is scored as one partial window.
+  if (windows.length === 0 && n > 0) windows.push(scorer.flush() as number);
   return { errors, windows, score: clipScore(windows) };
 }
 

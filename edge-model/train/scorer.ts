@@ -60,6 +60,7 @@ export async function loadEdgeScorers(modelDir: string): Promise<EdgeScorer[]> {
         bandStd: card.preprocess.bandStd,
       },
       windowFrames: card.score.windowFrames,
+      scoreKind: card.score.kind,
     };
     const tflitePath = path.join(modelDir, card.files.tflite);
     let bytes: Buffer;
@@ -86,7 +87,12 @@ export async function loadEdgeScorers(modelDir: string): Promise<EdgeScorer[]> {
   }
   const trained = await loadTrainedModel(modelDir);
   checkFrontend(trained.frontend.sampleRate, modelDir);
-  const spec: ScoringSpec = { frontend: trained.frontend, preprocess: trained.preprocess, windowFrames: trained.windowFrames };
+  const spec: ScoringSpec = {
+    frontend: trained.frontend,
+    preprocess: trained.preprocess,
+    windowFrames: trained.windowFrames,
+    scoreKind: trained.scoreKind,
+  };
   const tflite: TfliteModel = quantizeModel(trained.model, trained.representative).tflite;
   return [
     makeScorer('edge-float', spec, floatReconstructor(trained.model)),

@@ -5,7 +5,7 @@ import { synthesizeClip } from '../src/synth/clip.ts';
 import { sampleMachine } from '../src/synth/machine.ts';
 import { floatReconstructor, scorePcm } from './pipeline.ts';
 import { fitPreprocess, inputCount, levelNormalizedInput, modelInputs } from './preprocess.ts';
-import { clipScore, windowScores } from './score.ts';
+import { clipScore, inputError, WindowScorer, windowScoresOf } from './score.ts';
 import { TrainError, trainEdgeModel } from './train.ts';
 
 const machine = sampleMachine('train-test');
@@ -46,7 +46,10 @@ describe('trainEdgeModel', () => {
 describe('preprocessing and score', () => {
   it('is invariant to microphone gain (level normalisation)', () => {
     const pcm = synthesizeClip({ machine, seed: 'gain', durationS: 2 });
-    const spec = { frontend: FRONTEND, preprocess: fitPreprocess([computeLogMel(pcm)], FRONTEND), windowFrames: 16 };
+    const spec = { frontend: FRONTEND, preprocess: fitPreprocess([computeLogMel(pcm)], FRONTEND),
+      windowFrames: 16,
+      scoreKind: 'window-mean-residual' as const,
+    };
     // An untrained identity-ish model is enough: we compare the same pipeline at two gains.
     const model = {
       layers: [
@@ -112,10 +115,42 @@ describe('preprocessing and score', () => {
     expect(fitPreprocess(mels, FRONTEND).kind).toBe('band-standardize');
   });
 
-  it('aggregates input errors into window and clip scores as documented', () => {
-    expect(windowScores([1, 2, 3, 4, 5], 2)).toEqual([1.5, 3.5]);
-    expect(windowScores([1, 2, 3], 8)).toEqual([2]);
-    expect(windowScores([], 8)).toEqual([]);
+  // Inputs of dimension 2 with zero reconstruction: the residual is z itself.
+  const zero = new Float32Array(2);
+  const pair = (a: number, b: number) => [Float32Array.of(a, b), zero] as const;
+
+  it('input-mse: a window is the mean of its inputs\' mean squared residuals', () => {
+    const pairs = [pair(1, 1), pair(1, -1), pair(2, 0), pair(0, 2), pair(3, 3)];
+    expect(inputError(Float32Array.of(1, -1), zero)).toBe(1);
+    // Windows of 2: (1 + 1) / 2, (2 + 2) / 2; the fifth input is an incomplete window, dropped.
+    expect(windowScoresOf(pairs, 'input-mse', 2)).toEqual([1, 2]);
+    // Fewer inputs than a window: one partial window.
+    expect(windowScoresOf(pairs.slice(0, 3), 'input-mse', 8)).toEqual([(1 + 1 + 2) / 3]);
+    expect(windowScoresOf([], 'input-mse', 8)).toEqual([]);
     expect(clipScore([1.5, 3.5])).toBe(2.5);
+  });
+
+  it('window-mean-residual: residuals are averaged over the window before squaring', () => {
+    // (1,1) and (1,-1): mean residual (1, 0) -> 0.5; (2,0) and (0,2): mean (1, 1) -> 1.
+    expect(windowScoresOf([pair(1, 1), pair(1, -1), pair(2, 0), pair(0, 2)], 'window-mean-residual', 2)).toEqual([0.5, 1]);
+    // A steady deviation keeps its full weight, alternating noise of the same energy cancels.
+    const steady = Array.from({ length: 8 }, () => pair(1, 0));
+    const noise = Array.from({ length: 8 }, (_, i) => pair(i % 2 ? 1 : -1, 0));
+    expect(windowScoresOf(steady, 'window-mean-residual', 8)).toEqual([0.5]);
+    expect(windowScoresOf(noise, 'window-mean-residual', 8)).toEqual([0]);
+    expect(windowScoresOf(noise, 'input-mse', 8)).toEqual([0.5]);
+  });
+
+  it('streams: WindowScorer reports each completed window and flushes a partial one', () => {
+    const s = new WindowScorer('window-mean-residual', 2, 3);
+    expect(s.push(Float32Array.of(3, 0), zero)).toBeNull();
+    expect(s.lastError).toBe(4.5);
+    expect(s.push(Float32Array.of(0, 0), zero)).toBeNull();
+    expect(s.push(Float32Array.of(0, 3), zero)).toBeCloseTo(1);
+    expect(s.pending).toBe(0);
+    expect(s.flush()).toBeNull();
+    s.push(Float32Array.of(2, 2), zero);
+    expect(s.flush()).toBe(4);
+    expect(() => new WindowScorer('input-mse', 2, 0)).toThrow(/positive integer/);
   });
 });

@@ -11,7 +11,7 @@ import { FRONTEND, type FrontendConfig } from '../src/frontend/config.ts';
 import { computeLogMel, type LogMel } from '../src/frontend/logmel.ts';
 import { mulberry32 } from '../src/synth/prng.ts';
 import { DEFAULT_POOL_FRAMES, fitPreprocess, inputSpan, modelInputs, type PreprocessSpec } from './preprocess.ts';
-import { DEFAULT_WINDOW_FRAMES } from './score.ts';
+import { DEFAULT_SCORE_KIND, DEFAULT_WINDOW_FRAMES, type ScoreKind } from './score.ts';
 import { loadTf } from './tfjs-setup.ts';
 
 export interface TrainClip {
@@ -31,6 +31,8 @@ export interface TrainOptions {
   validationFraction?: number;
   seed?: number;
   windowFrames?: number;
+  /** How window scores are computed from the residuals (score.ts); training itself is the same. */
+  scoreKind?: ScoreKind;
   /** Caps the training rows (inputs are taken with a stride when there are more). */
   maxTrainInputs?: number;
   /** Log-mel frames averaged into one model frame (see preprocess.ts). */
@@ -70,6 +72,7 @@ export interface TrainedEdgeModel {
   frontend: FrontendConfig;
   preprocess: PreprocessSpec;
   windowFrames: number;
+  scoreKind: ScoreKind;
   summary: TrainSummary;
   /** A sample of training inputs for quantisation calibration. */
   representative: Float32Array[];
@@ -269,6 +272,7 @@ export async function trainEdgeModel(
     frontend,
     preprocess,
     windowFrames,
+    scoreKind: opts.scoreKind ?? DEFAULT_SCORE_KIND,
     representative,
     heldout: { inputs: heldoutInputs, segments },
     summary: {

@@ -1,5 +1,6 @@
 #include "anomaly_scorer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -25,6 +26,7 @@ Status AnomalyScorer::init(const ModelConfig& cfg, ModelRunner* runner) {
   span_ = cfg.inputSpanFrames();
   frames_.assign(static_cast<size_t>(span_) * nMels, 0.f);
   x_.assign(d, 0.f);
+  residualSum_.assign(cfg.scoreKind == ScoreKind::kWindowMeanResidual ? d : 0, 0.0);
   reset();
   return Status::Ok();
 }
@@ -34,6 +36,7 @@ void AnomalyScorer::reset() {
   framesSeen_ = 0;
   inWindow_ = 0;
   windowSum_ = 0;
+  std::fill(residualSum_.begin(), residualSum_.end(), 0.0);
   lastError_ = 0;
 }
 
@@ -105,16 +108,28 @@ bool AnomalyScorer::pushFrame(const float* mel, float* windowScore) {
   }
   runner_->invoke();
   const int8_t* out = runner_->output();
+  const bool meanResidual = !residualSum_.empty();
   double err = 0;
   for (size_t i = 0; i < x_.size(); ++i) {
     const float y = cfg_->output.scale * (static_cast<int32_t>(out[i]) - cfg_->output.zeroPoint);
     const float d = x_[i] - y;
     err += static_cast<double>(d) * d;
+    if (meanResidual) residualSum_[i] += d;
   }
   lastError_ = static_cast<float>(err / x_.size());
   windowSum_ += lastError_;
   if (++inWindow_ < cfg_->windowFrames) return false;
-  *windowScore = static_cast<float>(windowSum_ / inWindow_);
+  if (meanResidual) {
+    double b = 0;
+    for (double& s : residualSum_) {
+      const double m = s / inWindow_;
+      b += m * m;
+      s = 0;
+    }
+    *windowScore = static_cast<float>(b / residualSum_.size());
+  } else {
+    *windowScore = static_cast<float>(windowSum_ / inWindow_);
+  }
   inWindow_ = 0;
   windowSum_ = 0;
   return true;

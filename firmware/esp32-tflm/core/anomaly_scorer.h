@@ -9,8 +9,9 @@
 //  3. per-band standardisation z[i] = (x[i] − bandMean[j]) / bandStd[j], j = b for mean frames
 //     and nMels + b for the std frame;
 //  4. quantise z with the input scale/zero point, run the model, dequantise ŷ;
-//  5. input error e = mean((z − ŷ)²); window score = mean of e over windowFrames consecutive
-//     inputs (non-overlapping windows, one new input per frame).
+//  5. residual r = z − ŷ, input error e = mean(r²); over windowFrames consecutive inputs
+//     (non-overlapping windows, one new input per frame) the window score is, by cfg.scoreKind,
+//     the mean of e ("input-mse") or mean_i (window mean of r[i])² ("window-mean-residual").
 // "band-standardize" cards are the special case poolFrames 1 without a std frame.
 // All buffers are sized in init() from the config (the generated header); pushFrame() does not
 // allocate.
@@ -34,7 +35,9 @@ class AnomalyScorer {
   // The standardised input z of the most recent model input (for parity tests).
   const std::vector<float>& lastInput() const { return x_; }
   void reset();
-  size_t memoryBytes() const { return (frames_.capacity() + x_.capacity()) * sizeof(float); }
+  size_t memoryBytes() const {
+    return (frames_.capacity() + x_.capacity()) * sizeof(float) + residualSum_.capacity() * sizeof(double);
+  }
 
  private:
   void buildInput();
@@ -48,6 +51,7 @@ class AnomalyScorer {
   int framesSeen_ = 0;
   int inWindow_ = 0;
   double windowSum_ = 0;
+  std::vector<double> residualSum_;  // per input element over the window (window-mean-residual)
   float lastError_ = 0;
 };
 

@@ -31,6 +31,13 @@ struct Thresholds {
   float learnMaxAlert;
 };
 
+// How a window's residuals r_t = z_t - yhat_t become its score (card score.kind;
+// edge-model/train/score.ts is the reference).
+enum class ScoreKind : uint8_t {
+  kInputMse,            // "input-mse": mean over the window of mean_i r_t[i]^2
+  kWindowMeanResidual,  // "window-mean-residual": mean_i (mean over the window of r_t[i])^2
+};
+
 struct ModelConfig {
   FrontendParams frontend;
   int inputDim;   // nMels * contextFrames
@@ -47,8 +54,8 @@ struct ModelConfig {
   bool stdFrame;
   const float* bandMean;  // [bandStatCount()]
   const float* bandStd;   // [bandStatCount()]
-  // Windows are scored as the mean reconstruction error of `windowFrames` consecutive model
-  // inputs (one input per hop once inputSpanFrames() frames exist).
+  // Windows are `windowFrames` consecutive model inputs (one input per hop once inputSpanFrames()
+  // frames exist), scored as `scoreKind` says.
   int windowFrames;
   // Seconds between reported windows the card's false-alarm target assumes (0 = every window).
   float reportingCadenceS;
@@ -57,6 +64,7 @@ struct ModelConfig {
   uint32_t modelBytes;
   uint32_t arenaBytes;
   const char* modelName;
+  ScoreKind scoreKind = ScoreKind::kInputMse;
 
   // Model frames that are pooled means (the std frame, if any, is the last of contextFrames).
   constexpr int meanFrames() const { return stdFrame ? frontend.contextFrames - 1 : frontend.contextFrames; }

@@ -16,6 +16,7 @@ import { readTflite } from '../../../edge-model/export/tflite-reader.ts';
 import { pipelineCase } from '../../../edge-model/export/vectors.ts';
 import type { FrontendConfig } from '../../../edge-model/src/frontend/config.ts';
 import type { PreprocessSpec } from '../../../edge-model/train/preprocess.ts';
+import type { ScoreKind } from '../../../edge-model/train/score.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../host/tests/fixtures/tiny', import.meta.url));
 
@@ -48,7 +49,15 @@ export function computeFixturePipeline(dir = FIXTURE_DIR): FixturePipeline {
   const spec: PreprocessSpec = { poolFrames: 1, ...card.preprocess };
   const runner = createInt8Runner(readTflite(new Uint8Array(readFileSync(path.join(dir, 'model.tflite')))));
   const pcm16 = pipelinePcm(frontend.sampleRate);
-  const { inputs, index } = pipelineCase(pcm16, { runner, frontend, preprocess: spec, windowFrames: card.score.windowFrames });
+  // Cards written before score kinds (this fixture) score windows by input MSE.
+  const scoreKind: ScoreKind = card.score.kind ?? 'input-mse';
+  const { inputs, index } = pipelineCase(pcm16, {
+    runner,
+    frontend,
+    preprocess: spec,
+    windowFrames: card.score.windowFrames,
+    scoreKind,
+  });
   return {
     pcm16,
     inputs,

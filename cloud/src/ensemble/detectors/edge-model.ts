@@ -22,7 +22,8 @@ export interface EdgeModelJson {
   name: string;
   /** sha256 of the edge model's .tflite (from its card), to say which device model this is. */
   sha256: string;
-  spec: ScoringSpec;
+  /** scoreKind is absent in ensembles saved before score kinds (they scored by input MSE). */
+  spec: Omit<ScoringSpec, 'scoreKind'> & Partial<Pick<ScoringSpec, 'scoreKind'>>;
   weights: FloatModelJson;
 }
 
@@ -58,6 +59,7 @@ export class EdgeModelDetector implements Detector {
   }
 
   static fromJSON(j: EdgeModelJson): EdgeModelDetector {
-    return new EdgeModelDetector(j.name, j.sha256, j.spec, floatModelFromJson(j.weights));
+    const spec: ScoringSpec = { ...j.spec, scoreKind: j.spec.scoreKind ?? 'input-mse' };
+    return new EdgeModelDetector(j.name, j.sha256, spec, floatModelFromJson(j.weights));
   }
 }
