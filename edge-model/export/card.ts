@@ -3,9 +3,10 @@
  * generated header, the cloud's model registry and our scorer all read. Validated with zod on
  * write and on read, so a hand-edited or stale card fails with the field named.
  */
-import { SCORE_KINDS } from '../train/score.ts';
+
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { SCORE_KINDS } from '../train/score.ts';
 
 export const CARD_SCHEMA = 'signalcraft.card/1';
 

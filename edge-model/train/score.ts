@@ -61,7 +61,8 @@ export class WindowScorer {
     readonly dim: number,
     readonly windowFrames: number,
   ) {
-    if (!Number.isInteger(windowFrames) || windowFrames < 1) throw new RangeError(`windowFrames ${windowFrames} must be a positive integer`);
+    if (!Number.isInteger(windowFrames) || windowFrames < 1)
+      throw new RangeError(`windowFrames ${windowFrames} must be a positive integer`);
     this.sum = new Float64Array(kind === 'window-mean-residual' ? dim : 0);
   }
 

@@ -46,7 +46,9 @@ describe('trainEdgeModel', () => {
 describe('preprocessing and score', () => {
   it('is invariant to microphone gain (level normalisation)', () => {
     const pcm = synthesizeClip({ machine, seed: 'gain', durationS: 2 });
-    const spec = { frontend: FRONTEND, preprocess: fitPreprocess([computeLogMel(pcm)], FRONTEND),
+    const spec = {
+      frontend: FRONTEND,
+      preprocess: fitPreprocess([computeLogMel(pcm)], FRONTEND),
       windowFrames: 16,
       scoreKind: 'window-mean-residual' as const,
     };
@@ -119,7 +121,7 @@ describe('preprocessing and score', () => {
   const zero = new Float32Array(2);
   const pair = (a: number, b: number) => [Float32Array.of(a, b), zero] as const;
 
-  it('input-mse: a window is the mean of its inputs\' mean squared residuals', () => {
+  it("input-mse: a window is the mean of its inputs' mean squared residuals", () => {
     const pairs = [pair(1, 1), pair(1, -1), pair(2, 0), pair(0, 2), pair(3, 3)];
     expect(inputError(Float32Array.of(1, -1), zero)).toBe(1);
     // Windows of 2: (1 + 1) / 2, (2 + 2) / 2; the fifth input is an incomplete window, dropped.
