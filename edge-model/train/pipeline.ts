@@ -56,6 +56,18 @@ export function scoreLogMel(mel: LogMel, spec: ScoringSpec, recon: Reconstructor
   return { errors, windows, score: clipScore(windows) };
 }
 
+/**
+ * The cloud's reading of the edge network (its ensemble member): "window-mean-residual" with one
+ * window spanning the whole clip, i.e. mean_i (mean over all the clip's inputs of r_t[i])². A
+ * steady deviation is measured over seconds instead of the device's one-second windows.
+ */
+export function clipMeanResidual(pcm: Float32Array, spec: ScoringSpec, recon: Reconstructor): number {
+  const mel = computeLogMel(pcm, spec.frontend);
+  const n = inputCount(mel.frames, spec.preprocess);
+  if (n === 0) return Number.NaN;
+  return scoreLogMel(mel, { ...spec, scoreKind: 'window-mean-residual', windowFrames: n }, recon).score;
+}
+
 export function scorePcm(pcm: Float32Array, spec: ScoringSpec, recon: Reconstructor): ClipScores {
   return scoreLogMel(computeLogMel(pcm, spec.frontend), spec, recon);
 }

@@ -98,19 +98,44 @@ describe('members reused from the edge model', () => {
     }
   });
 
-  it("edge-model scores a clip exactly as the edge model's float scorer, also after a JSON round trip", async () => {
+  it("edge-model scores the whole clip's mean residual; device-windows mode is the edge model's own float score", async () => {
     const dir = path.resolve(import.meta.dirname, '../../../../models/default');
     const { loadEdgeScorers } = await import('../../../../edge-model/train/scorer.ts');
+    const { modelInputs } = await import('../../../../edge-model/train/preprocess.ts');
+    const { computeLogMel } = await import('../../../../edge-model/src/frontend/logmel.ts');
+    const { floatForward } = await import('../../../../edge-model/export/float-model.ts');
     const float = (await loadEdgeScorers(dir)).find((s) => s.name === 'edge-float');
     if (!float) throw new Error('models/default has no float weights');
     const d = await EdgeModelDetector.load(dir);
+    expect(d.clipScore).toBe('clip-mean-residual');
     const back = EdgeModelDetector.fromJSON(JSON.parse(JSON.stringify(d.toJSON())));
+    const device = new EdgeModelDetector('edge-model', d.sha256, d.spec, d.model, 'device-windows');
     for (const v of [...heldOut.slice(0, 2), ...faulty]) {
-      const expected = float.scoreClip({ pcm: v.pcm as Float32Array } as never);
-      expect(d.score(v)).toBe(expected);
-      expect(back.score(v)).toBe(expected);
+      // Straight from the definition: average every input's residual over the clip, then square.
+      const inputs = modelInputs(computeLogMel(v.pcm as Float32Array, d.spec.frontend), d.spec.preprocess);
+      const mean = new Float64Array(inputs[0].length);
+      for (const z of inputs) {
+        const y = floatForward(d.model, z);
+        for (let i = 0; i < z.length; i++) mean[i] += (z[i] - y[i]) / inputs.length;
+      }
+      const expected = mean.reduce((a, m) => a + m * m, 0) / mean.length;
+      expect(d.score(v)).toBeCloseTo(expected, 6);
+      expect(back.score(v)).toBe(d.score(v));
+      expect(device.score(v)).toBe(float.scoreClip({ pcm: v.pcm as Float32Array } as never));
     }
+    // The faulty clip deviates more, in both readings.
+    expect(d.score(faulty[0])).toBeGreaterThan(d.score(heldOut[0]));
     expect(() => d.score({ ...heldOut[0], pcm: undefined })).toThrow(/no PCM/);
+  });
+
+  it('an edge-model member saved before clip scores and score kinds loads as it was: device windows by input MSE', async () => {
+    const dir = path.resolve(import.meta.dirname, '../../../../models/default');
+    const d = await EdgeModelDetector.load(dir);
+    const { clipScore: _c, ...legacy } = d.toJSON();
+    const { scoreKind: _k, ...spec } = legacy.spec;
+    const old = EdgeModelDetector.fromJSON({ ...legacy, spec });
+    expect(old.clipScore).toBe('device-windows');
+    expect(old.spec.scoreKind).toBe('input-mse');
   });
 });
 
