@@ -54,7 +54,7 @@ export default defineCommand({
     'edge-model': {
       type: 'string',
       description:
-        'exported edge model folder (e.g. models/default): an ensemble member (its float network), and compared with on the test split, incl. its borderline band',
+        'exported edge model folder (e.g. models/default): an ensemble member (its float network, re-trained per fold for calibration), and compared with on the test split, incl. its borderline band',
     },
     quick: { type: 'boolean', default: false, description: 'small detectors (smoke runs, tests)' },
     json: { type: 'boolean', default: false, description: 'print the training summary as JSON' },
@@ -125,12 +125,14 @@ export default defineCommand({
     }
 
     let edgeModel: EdgeModelDetector | undefined;
+    let edgeModelRefit: Awaited<ReturnType<typeof EdgeModelDetector.refitter>> | undefined;
     if (args['edge-model']) {
       const modelDir = String(args['edge-model']);
       if (!existsSync(join(modelDir, 'card.json')))
         throw new CliError(`--edge-model ${modelDir} has no card.json; give an exported model folder such as models/default`);
       try {
         edgeModel = await EdgeModelDetector.load(modelDir);
+        edgeModelRefit = await EdgeModelDetector.refitter(modelDir);
       } catch (err) {
         throw new CliError(`--edge-model ${modelDir}: ${(err as Error).message}`);
       }
@@ -141,6 +143,7 @@ export default defineCommand({
       normal,
       faults,
       edgeModel,
+      edgeModelRefit,
       seed,
       quick: Boolean(args.quick),
       progress,

@@ -10,7 +10,7 @@ import { combine, DROP_MARGIN, fitCombined, fitRobustZ, separationWeights, toZ }
 import { FaultClassifier } from './classifier.ts';
 import { trainAutoencoder } from './detectors/autoencoder-train.ts';
 import { ClipStatsDetector } from './detectors/clip-stats.ts';
-import type { EdgeModelDetector } from './detectors/edge-model.ts';
+import { EdgeModelDetector } from './detectors/edge-model.ts';
 import { IsolationForestDetector } from './detectors/iforest.ts';
 import { MahalanobisDetector } from './detectors/mahalanobis.ts';
 import { OneClassSvmDetector } from './detectors/ocsvm.ts';
@@ -40,6 +40,12 @@ export interface TrainOptions {
    * clips); see detectors/edge-model.ts.
    */
   readonly edgeModel?: EdgeModelDetector;
+  /**
+   * Re-trains the edge network on a fold's normal clips (`EdgeModelDetector.refitter`), so the
+   * edge member is cross-fitted like the others. Without it the shipped network scores every
+   * fold: its calibration then comes from clips it was trained on, which it scores too low.
+   */
+  readonly edgeModelRefit?: (clips: readonly Float32Array[], seed: number, quick?: boolean) => Promise<EdgeModelDetector>;
   /** Extra facts recorded in the model's `training` block. */
   readonly notes?: Record<string, unknown>;
 }
@@ -49,6 +55,8 @@ export const MIN_NORMAL_CLIPS = 20;
 const MEL_COLUMNS = LEVEL_INVARIANT_INDICES.flatMap((f, j) => (FEATURES[f].group === 'mel' ? [j] : []));
 const OTHER_COLUMNS = LEVEL_INVARIANT_INDICES.flatMap((f, j) => (FEATURES[f].group !== 'mel' ? [j] : []));
 const FOLDS = 4;
+/** Fewer normal or fault clips than this in the device's overlap band: weights from all clips. */
+export const MIN_BAND_CLIPS = 8;
 
 export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble> {
   const progress = opts.progress ?? silentProgress;
@@ -97,7 +105,7 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
     bottleneck: quick ? 16 : 24,
     maxWindows: quick ? 1500 : 4000,
   };
-  const fitAll = async (idx: number[], fitSeed: number): Promise<Detector[]> => {
+  const fitAll = async (idx: number[], fitSeed: number, final: boolean): Promise<Detector[]> => {
     const rows = idx.map((i) => views[i].z);
     const out: Detector[] = [];
     let t = Date.now();
@@ -124,24 +132,41 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
       ),
     );
     timings.autoencoderMs = (timings.autoencoderMs ?? 0) + Date.now() - t;
-    if (opts.edgeModel) out.push(opts.edgeModel);
+    if (opts.edgeModel) {
+      t = Date.now();
+      out.push(
+        !final && opts.edgeModelRefit
+          ? await opts.edgeModelRefit(
+              idx.map((i) => opts.normal[i].pcm),
+              fitSeed,
+              quick,
+            )
+          : opts.edgeModel,
+      );
+      timings.edgeRefitMs = (timings.edgeRefitMs ?? 0) + Date.now() - t;
+    }
     return out;
   };
 
   const oof: number[][] = [];
+  // The device's own score of each held-out normal clip, by the fold's edge network.
+  const oofDevice: number[] = [];
   for (let f = 0; f < folds; f++) {
     progress.log(
       `fold ${f + 1}/${folds}: training detectors on ${analyses.length - order.filter((_, r) => r % folds === f).length} clips`,
     );
     const trainIdx = analyses.map((_, i) => i).filter((i) => foldOf[i] !== f);
     const held = analyses.map((_, i) => i).filter((i) => foldOf[i] === f);
-    const dets = await fitAll(trainIdx, seed + f + 1);
+    const dets = await fitAll(trainIdx, seed + f + 1, false);
     for (const i of held) oof[i] = dets.map((d) => d.score(views[i]));
+    const edge = dets.find(isEdge);
+    if (edge) for (const i of held) oofDevice[i] = edge.deviceScore(opts.normal[i].pcm);
   }
   progress.log(`final detectors on all ${analyses.length} normal clips`);
   const detectors = await fitAll(
     analyses.map((_, i) => i),
     seed,
+    true,
   );
   const calibrated = detectors.map((detector, k) => ({
     detector,
@@ -155,14 +180,28 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
   // labelled fault clips (equal weights without them).
   const faultViews = faultAnalyses.map((a, i) => view(a, (opts.faults ?? [])[i].pcm));
   const faultZ = faultViews.map((v) => calibrated.map((d) => toZ(d.calibration, d.detector.score(v))));
+  // The clips that count are the ones the device is unsure about (what it uploads): with an edge
+  // member, weights come from the band where the device's own scores of held-out normal clips
+  // and fault clips overlap, if it holds enough of both.
+  const edgeFinal = detectors.find(isEdge);
+  const band =
+    edgeFinal && faultViews.length
+      ? deviceOverlapBand(
+          oofDevice,
+          faultViews.map((v) => edgeFinal.deviceScore(v.pcm as Float32Array)),
+        )
+      : null;
+  const inBand = band && band.normal.length >= MIN_BAND_CLIPS && band.fault.length >= MIN_BAND_CLIPS ? band : null;
   const detectorAuc: Record<string, number> = {};
   const weights = separationWeights(
     calibrated.length,
     faultZ.length
       ? (k) => {
+          const nIdx = inBand ? inBand.normal : oofZ.map((_, i) => i);
+          const fIdx = inBand ? inBand.fault : faultZ.map((_, i) => i);
           const auc = rocAuc(
-            [...oofZ.map((z) => z[k]), ...faultZ.map((z) => z[k])],
-            [...oofZ.map(() => false), ...faultZ.map(() => true)],
+            [...nIdx.map((i) => oofZ[i][k]), ...fIdx.map((i) => faultZ[i][k])],
+            [...nIdx.map(() => false), ...fIdx.map(() => true)],
           );
           detectorAuc[calibrated[k].detector.name] = auc;
           return auc;
@@ -201,6 +240,15 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
       autoencoder: aeOptions,
       faultClips: faultCounts,
       detectorAucOnLabelledFaults: detectorAuc,
+      weightsFrom: inBand
+        ? {
+            clips: "the device's overlap band",
+            band: [band?.low, band?.high],
+            normal: inBand.normal.length,
+            fault: inBand.fault.length,
+          }
+        : { clips: 'all', ...(band ? { bandTooSmall: { normal: band.normal.length, fault: band.fault.length } } : {}) },
+      edgeCrossFitted: Boolean(opts.edgeModel && opts.edgeModelRefit),
       combinationRule: `weighted mean of z, w ∝ max(0, AUC − 0.5); 0 if AUC < best AUC − ${DROP_MARGIN}`,
       edgeModel: opts.edgeModel ? { sha256: opts.edgeModel.sha256 } : null,
       features: LEVEL_INVARIANT_INDICES.length,
@@ -209,6 +257,32 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
     },
     new Date().toISOString(),
   );
+}
+
+function isEdge(d: Detector): d is EdgeModelDetector {
+  return d instanceof EdgeModelDetector;
+}
+
+/**
+ * Where the device's scores of normal clips and fault clips overlap: from the lowest fault score
+ * to the highest normal score. Returns the indices of the normal and fault clips inside it.
+ */
+export function deviceOverlapBand(
+  normal: readonly number[],
+  fault: readonly number[],
+): { low: number; high: number; normal: number[]; fault: number[] } | null {
+  const n = normal.map((v, i) => [v, i] as const).filter(([v]) => Number.isFinite(v));
+  const f = fault.map((v, i) => [v, i] as const).filter(([v]) => Number.isFinite(v));
+  if (n.length === 0 || f.length === 0) return null;
+  const low = Math.min(...f.map(([v]) => v));
+  const high = Math.max(...n.map(([v]) => v));
+  if (!(low <= high)) return null;
+  return {
+    low,
+    high,
+    normal: n.filter(([v]) => v >= low).map(([, i]) => i),
+    fault: f.filter(([v]) => v <= high).map(([, i]) => i),
+  };
 }
 
 function analyzeAll(clips: readonly { pcm: Float32Array; source?: string }[], what: string, progress: Progress): ClipAnalysis[] {

@@ -67,6 +67,51 @@ export class EdgeModelDetector implements Detector {
     return new EdgeModelDetector(name, card.sha256, float.spec, await readWeights(dir));
   }
 
+  /**
+   * Re-trains this network's architecture on other normal clips with the settings the card
+   * records (preprocessing fitted on those clips too), for cross-fitting: train-ensemble scores
+   * each normal clip with a network that never saw it, so the member's calibration and weight are
+   * out of sample. Loads TensorFlow.js only when called.
+   */
+  static async refitter(
+    dir: string,
+  ): Promise<(clips: readonly Float32Array[], seed: number, quick?: boolean) => Promise<EdgeModelDetector>> {
+    const { readCard } = await import('../../../../edge-model/export/card.ts');
+    const card = await readCard(path.join(dir, 'card.json'));
+    const t = card.training as { hidden?: unknown; batchSize?: unknown; learningRate?: unknown };
+    const hidden = Array.isArray(t.hidden) && t.hidden.every((h) => Number.isInteger(h) && h > 0) ? (t.hidden as number[]) : null;
+    if (!hidden || typeof t.batchSize !== 'number' || typeof t.learningRate !== 'number')
+      throw new Error(`${dir}/card.json: training.hidden/batchSize/learningRate are missing; cannot cross-fit the edge network`);
+    const settings = { hidden, batchSize: t.batchSize, learningRate: t.learningRate };
+    return async (clips, seed, quick = false) => {
+      const { trainEdgeModel } = await import('../../../../edge-model/train/train.ts');
+      const trained = await trainEdgeModel(
+        clips.map((pcm, i) => ({ path: `fold-clip-${i}`, pcm })),
+        {
+          ...settings,
+          seed,
+          poolFrames: card.preprocess.poolFrames,
+          stdFrame: Boolean(card.preprocess.stdFrame),
+          windowFrames: card.score.windowFrames,
+          scoreKind: card.score.kind,
+          ...(quick ? { maxEpochs: 3 } : {}),
+        },
+      );
+      const spec: ScoringSpec = {
+        frontend: trained.frontend,
+        preprocess: trained.preprocess,
+        windowFrames: trained.windowFrames,
+        scoreKind: trained.scoreKind,
+      };
+      return new EdgeModelDetector('edge-model', `refit-of-${card.sha256}`, spec, trained.model);
+    };
+  }
+
+  /** The clip's score as the device computes it (mean of its window scores), float network. */
+  deviceScore(pcm: Float32Array): number {
+    return scorePcm(pcm, this.spec, this.recon).score;
+  }
+
   score(view: ClipView): number {
     if (!view.pcm) throw new Error(`${this.name}: the clip view carries no PCM`);
     const s =
