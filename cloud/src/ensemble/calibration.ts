@@ -5,14 +5,16 @@
  *    heavy-tailed scores) and turned into a robust z-score against held-out NORMAL clips:
  *    z = (t(r) − median) / (1.4826 · MAD), so 0 is a typical normal clip and 1 is one
  *    normal-spread above it, for every detector alike.
- * 2. The ensemble statistic is a weighted mean of the detectors' z-scores, weights summing to 1.
- *    Without labelled fault clips the weights are equal. With them (the synthetic fault clips
- *    train-ensemble renders for the classifier, or technicians' labels), each detector's weight
- *    is proportional to max(0, AUC − 0.5) of its z-score separating out-of-fold normal clips
- *    from those fault clips, and a detector whose AUC is more than DROP_MARGIN below the best
- *    one's gets none: a weak detector adds more noise than signal to a mean (on the development
- *    set, synth seed 7, this rule gave the best AUC of the rules compared, see the README).
- *    The detectors themselves still never see a fault.
+ * 2. The ensemble statistic is the mean of the z-scores of the members forward selection picks
+ *    (ensemble selection, Caruana et al. 2004). Without labelled fault clips every detector is a
+ *    member. With them (the synthetic fault clips train-ensemble renders for the classifier, or
+ *    technicians' labels), start from the detector that best separates held-out normal clips
+ *    from the fault clips (AUC), then add, one at a time, the detector whose addition raises the
+ *    mean's AUC most, while it raises it by at least MIN_SELECTION_GAIN. Detectors that see the
+ *    same thing make the same mistakes, so averaging them in only adds noise; on the synthetic
+ *    sets the separation never improved by adding a member (cloud/src/ensemble/README.md). With
+ *    an edge member, the clips compared are those in the device's overlap band (train.ts). The
+ *    detectors themselves still never see a fault.
  * 3. The threshold T on that mean is the larger of median + 2.326 σ (the 99th percentile if the
  *    held-out statistic were Gaussian) and its empirical 98th percentile; σ is its robust spread.
  *    The reported score is 2^((c − T) / σ): exactly 1 at the threshold, doubling per σ above
@@ -70,20 +72,43 @@ export function combine(zs: readonly number[], weights: readonly number[]): numb
   return s;
 }
 
-/** Detectors whose separation AUC is further than this below the best one's get weight 0. */
-export const DROP_MARGIN = 0.1;
+/** A detector joins the ensemble only if it raises the separation AUC by at least this. */
+export const MIN_SELECTION_GAIN = 0.005;
+
+export interface Selection {
+  /** Member indices in the order they were added. */
+  readonly members: number[];
+  /** Separation AUC of the mean after each addition. */
+  readonly aucs: number[];
+}
 
 /**
- * Weights from labelled separation: w ∝ max(0, AUC − 0.5) per detector, 0 for detectors more
- * than DROP_MARGIN below the best AUC (equal weights if no detector separates, or no fault clips
- * are given). `auc(k)` is detector k's AUC, normal vs fault.
+ * Forward selection. `aucOf(members)` is the separation AUC of the mean z of those detectors
+ * (normal vs fault). Without it (no fault clips) every detector is a member.
  */
-export function separationWeights(count: number, auc?: (k: number) => number): number[] {
-  const aucs = Array.from({ length: count }, (_, k) => (auc ? auc(k) : 0.5));
-  const best = Math.max(...aucs);
-  const raw = aucs.map((a) => (a >= best - DROP_MARGIN ? Math.max(0, a - 0.5) : 0));
-  const total = raw.reduce((a, b) => a + b, 0);
-  return total > 1e-9 ? raw.map((r) => r / total) : raw.map(() => 1 / count);
+export function forwardSelection(count: number, aucOf?: (members: readonly number[]) => number): Selection {
+  const all = Array.from({ length: count }, (_, k) => k);
+  if (!aucOf || count === 0) return { members: all, aucs: [] };
+  const singles = all.map((k) => aucOf([k]));
+  const first = singles.indexOf(Math.max(...singles));
+  const members = [first];
+  const aucs = [singles[first]];
+  for (;;) {
+    let best: { k: number; auc: number } | null = null;
+    for (const k of all) {
+      if (members.includes(k)) continue;
+      const auc = aucOf([...members, k]);
+      if (auc >= aucs[aucs.length - 1] + MIN_SELECTION_GAIN && (!best || auc > best.auc)) best = { k, auc };
+    }
+    if (!best) return { members, aucs };
+    members.push(best.k);
+    aucs.push(best.auc);
+  }
+}
+
+/** Equal weights over the selected members, 0 for the others (the statistic is their mean). */
+export function selectionWeights(count: number, selection: Selection): number[] {
+  return Array.from({ length: count }, (_, k) => (selection.members.includes(k) ? 1 / selection.members.length : 0));
 }
 
 export function fitCombined(stats: readonly number[], weights: readonly number[]): CombinedCalibration {

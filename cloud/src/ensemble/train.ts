@@ -6,7 +6,7 @@
  */
 import { type Progress, silentProgress } from '../../../cli/progress.ts';
 import { rocAuc } from '../../../edge-model/src/eval/metrics.ts';
-import { combine, DROP_MARGIN, fitCombined, fitRobustZ, separationWeights, toZ } from './calibration.ts';
+import { combine, fitCombined, fitRobustZ, forwardSelection, MIN_SELECTION_GAIN, selectionWeights, toZ } from './calibration.ts';
 import { FaultClassifier } from './classifier.ts';
 import { trainAutoencoder } from './detectors/autoencoder-train.ts';
 import { ClipStatsDetector } from './detectors/clip-stats.ts';
@@ -151,6 +151,11 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
   const oof: number[][] = [];
   // The device's own score of each held-out normal clip, by the fold's edge network.
   const oofDevice: number[] = [];
+  // Fault clips are scored by every fold's detectors too (and averaged), so both sides of the
+  // separation that sets the weights come from detectors of the same kind of fit.
+  const faultViews = faultAnalyses.map((a, i) => view(a, (opts.faults ?? [])[i].pcm));
+  const faultRaw: number[][][] = [];
+  const faultDevice = faultViews.map(() => 0);
   for (let f = 0; f < folds; f++) {
     progress.log(
       `fold ${f + 1}/${folds}: training detectors on ${analyses.length - order.filter((_, r) => r % folds === f).length} clips`,
@@ -159,8 +164,14 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
     const held = analyses.map((_, i) => i).filter((i) => foldOf[i] === f);
     const dets = await fitAll(trainIdx, seed + f + 1, false);
     for (const i of held) oof[i] = dets.map((d) => d.score(views[i]));
+    faultRaw.push(faultViews.map((v) => dets.map((d) => d.score(v))));
     const edge = dets.find(isEdge);
-    if (edge) for (const i of held) oofDevice[i] = edge.deviceScore(opts.normal[i].pcm);
+    if (edge) {
+      for (const i of held) oofDevice[i] = edge.deviceScore(opts.normal[i].pcm);
+      faultViews.forEach((v, j) => {
+        faultDevice[j] += edge.deviceScore(v.pcm as Float32Array) / folds;
+      });
+    }
   }
   progress.log(`final detectors on all ${analyses.length} normal clips`);
   const detectors = await fitAll(
@@ -178,36 +189,27 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
   const oofZ = oof.map((s) => calibrated.map((d, k) => toZ(d.calibration, s[k])));
   // Combination weights from how well each detector separates held-out normals from the
   // labelled fault clips (equal weights without them).
-  const faultViews = faultAnalyses.map((a, i) => view(a, (opts.faults ?? [])[i].pcm));
-  const faultZ = faultViews.map((v) => calibrated.map((d) => toZ(d.calibration, d.detector.score(v))));
+  const faultZ = faultViews.map((_, j) =>
+    calibrated.map((d, k) => faultRaw.reduce((acc, fold) => acc + toZ(d.calibration, fold[j][k]), 0) / folds),
+  );
   // The clips that count are the ones the device is unsure about (what it uploads): with an edge
   // member, weights come from the band where the device's own scores of held-out normal clips
   // and fault clips overlap, if it holds enough of both.
-  const edgeFinal = detectors.find(isEdge);
-  const band =
-    edgeFinal && faultViews.length
-      ? deviceOverlapBand(
-          oofDevice,
-          faultViews.map((v) => edgeFinal.deviceScore(v.pcm as Float32Array)),
-        )
-      : null;
+  const band = detectors.some(isEdge) && faultViews.length ? deviceOverlapBand(oofDevice, faultDevice) : null;
   const inBand = band && band.normal.length >= MIN_BAND_CLIPS && band.fault.length >= MIN_BAND_CLIPS ? band : null;
+  const nIdx = inBand ? inBand.normal : oofZ.map((_, i) => i);
+  const fIdx = inBand ? inBand.fault : faultZ.map((_, i) => i);
+  const separation = (members: readonly number[]) => {
+    const mean = (z: readonly number[]) => members.reduce((a, k) => a + z[k], 0) / members.length;
+    return rocAuc(
+      [...nIdx.map((i) => mean(oofZ[i])), ...fIdx.map((i) => mean(faultZ[i]))],
+      [...nIdx.map(() => false), ...fIdx.map(() => true)],
+    );
+  };
+  const selection = forwardSelection(calibrated.length, faultZ.length ? separation : undefined);
+  const weights = selectionWeights(calibrated.length, selection);
   const detectorAuc: Record<string, number> = {};
-  const weights = separationWeights(
-    calibrated.length,
-    faultZ.length
-      ? (k) => {
-          const nIdx = inBand ? inBand.normal : oofZ.map((_, i) => i);
-          const fIdx = inBand ? inBand.fault : faultZ.map((_, i) => i);
-          const auc = rocAuc(
-            [...nIdx.map((i) => oofZ[i][k]), ...fIdx.map((i) => faultZ[i][k])],
-            [...nIdx.map(() => false), ...fIdx.map(() => true)],
-          );
-          detectorAuc[calibrated[k].detector.name] = auc;
-          return auc;
-        }
-      : undefined,
-  );
+  if (faultZ.length) calibrated.forEach((d, k) => (detectorAuc[d.detector.name] = separation([k])));
   const stats = oofZ.map((z) => combine(z, weights));
   const combined = fitCombined(stats, weights);
 
@@ -249,7 +251,11 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
           }
         : { clips: 'all', ...(band ? { bandTooSmall: { normal: band.normal.length, fault: band.fault.length } } : {}) },
       edgeCrossFitted: Boolean(opts.edgeModel && opts.edgeModelRefit),
-      combinationRule: `weighted mean of z, w ∝ max(0, AUC − 0.5); 0 if AUC < best AUC − ${DROP_MARGIN}`,
+      selection: selection.members.map((k, i) => ({
+        add: calibrated[k].detector.name,
+        auc: selection.aucs[i] ?? null,
+      })),
+      combinationRule: `mean z of the members chosen by forward selection (each must raise the separation AUC by ≥ ${MIN_SELECTION_GAIN})`,
       edgeModel: opts.edgeModel ? { sha256: opts.edgeModel.sha256 } : null,
       features: LEVEL_INVARIANT_INDICES.length,
       timings,
