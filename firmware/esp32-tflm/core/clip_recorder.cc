@@ -37,11 +37,16 @@ void ClipRecorder::push(const int16_t* pcm, size_t n) {
   }
 }
 
-bool ClipRecorder::trigger(float score, uint64_t nowMs) {
-  if (armed_) return false;
+bool ClipRecorder::trigger(float score, uint64_t nowMs, bool priority) {
+  if (armed_) {
+    if (!priority) return false;
+    endSample_ = total_ + static_cast<uint64_t>(p_.postSeconds * p_.sampleRate);
+    if (score > armedScore_) armedScore_ = score;
+    return true;
+  }
   const uint64_t oldest = dayLog_[dayPos_];  // the maxPerDay-th most recent clip
   const bool dayFull = oldest != 0 && nowMs - oldest < 24ull * 3600 * 1000;
-  if ((anyClip_ && nowMs - lastClipMs_ < p_.minIntervalMs) || dayFull) {
+  if ((!priority && anyClip_ && nowMs - lastClipMs_ < p_.minIntervalMs) || dayFull) {
     ++rateLimited_;
     return false;
   }

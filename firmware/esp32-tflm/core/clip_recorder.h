@@ -38,8 +38,11 @@ class ClipRecorder {
   static constexpr int kCheckpointSamples = 512;  // even, so every clip starts byte-aligned
   Status init(const ClipParams& p);
   void push(const int16_t* pcm, size_t n);
-  // Returns false when rate-limited or a capture is already armed.
-  bool trigger(float score, uint64_t nowMs);
+  // Returns false when rate-limited or a capture is already armed. A `priority` trigger (the
+  // device entering alarm) skips the minimum interval (not the daily limit), and while a capture
+  // is armed it moves that capture's end to postSeconds after now instead of being dropped, so
+  // the cloud always hears the alarm itself, not only the borderline moments before it.
+  bool trigger(float score, uint64_t nowMs, bool priority = false);
   // True once an armed capture is complete; fills *clip and disarms.
   bool poll(ReadyClip* clip);
   uint64_t samplesSeen() const { return total_; }

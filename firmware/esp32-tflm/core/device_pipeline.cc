@@ -79,11 +79,12 @@ void DevicePipeline::onFrame(const float* mel) {
   // Borderline band in effect (learned thresholds once learning is done).
   const bool overridden = opt_.clipBandLow < opt_.clipBandHigh;
   const float lo = overridden ? opt_.clipBandLow : v.borderlineLow, hi = overridden ? opt_.clipBandHigh : v.alert;
-  // Entering alarm also captures a clip (same rate limit as borderline clips), so the cloud
-  // confirms each edge alarm and names the likely fault.
+  // Entering alarm also captures a clip, past the minimum interval (a borderline clip seconds
+  // earlier must not keep the alarm's own sound from the cloud), within the daily limit, so the
+  // cloud confirms each edge alarm and names the likely fault.
   const bool enteringAlarm = v.state == DeviceState::Alarm && lastState_ != DeviceState::Alarm;
   lastState_ = v.state;
-  if (opt_.clipsEnabled && (enteringAlarm || (score >= lo && score < hi))) armed = clips_.trigger(score, t);
+  if (opt_.clipsEnabled && (enteringAlarm || (score >= lo && score < hi))) armed = clips_.trigger(score, t, enteringAlarm);
   if (opt_.keepEvents && events_.size() < 256) events_.push_back({t, score, v, level, armed});
   // Severity order: alarm > watch > normal > learning.
   auto severity = [](DeviceState s) { return s == DeviceState::Alarm ? 3 : s == DeviceState::Watch ? 2 : s == DeviceState::Normal ? 1 : 0; };

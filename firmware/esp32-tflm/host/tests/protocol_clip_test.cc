@@ -200,6 +200,37 @@ TEST(ClipRecorder, RateLimited) {
   EXPECT_FALSE(rec.init(bad).ok) << "over the protocol's 10 s";
 }
 
+TEST(ClipRecorder, AlarmClipSkipsTheIntervalButNotTheDailyLimit) {
+  ClipParams p;
+  p.minIntervalMs = 60000;
+  p.maxPerDay = 3;
+  p.preSeconds = 1;
+  p.postSeconds = 1;
+  ClipRecorder rec;
+  ASSERT_TRUE(rec.init(p).ok);
+  std::vector<int16_t> half(8000, 0), two(32000, 0);
+  ReadyClip c;
+  EXPECT_TRUE(rec.trigger(0.1f, 1000));  // borderline
+  rec.push(half.data(), half.size());
+  // Entering alarm half a second later: the armed capture now ends 1 s after the alarm.
+  EXPECT_TRUE(rec.trigger(0.5f, 1500, true));
+  rec.push(half.data(), half.size());
+  EXPECT_FALSE(rec.poll(&c)) << "still capturing the alarm's post-roll";
+  rec.push(half.data(), half.size());
+  ASSERT_TRUE(rec.poll(&c));
+  EXPECT_FLOAT_EQ(c.edgeScore, 0.5f);
+  EXPECT_EQ(c.startSample + c.samples, 24000u) << "ends 1 s after the alarm, not 1 s after the borderline trigger";
+  // A borderline trigger 10 s later is inside the minimum interval; an alarm is not.
+  EXPECT_FALSE(rec.trigger(0.1f, 11000));
+  EXPECT_TRUE(rec.trigger(0.6f, 12000, true));
+  rec.push(two.data(), two.size());
+  ASSERT_TRUE(rec.poll(&c));
+  EXPECT_TRUE(rec.trigger(0.7f, 13000, true));  // third clip of the day
+  rec.push(two.data(), two.size());
+  ASSERT_TRUE(rec.poll(&c));
+  EXPECT_FALSE(rec.trigger(0.8f, 14000, true)) << "max per day holds for alarms too";
+}
+
 TEST(Protocol, MessagesHaveExactlyTheCloudExampleFields) {
   protocol::Identity id{"dev_abc-1", "9f8e7d6c5b4a3921"};
   const std::string sha(64, 'a');
