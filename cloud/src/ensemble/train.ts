@@ -1,8 +1,9 @@
 /**
  * Trains the ensemble from normal clips (unsupervised) and, when given, labelled fault clips
- * (the fault classifier and the detector weights, see calibration.ts). Calibration uses out-of-fold scores: with 4 folds, each normal clip is
- * scored by detectors trained on the other three quarters, so the threshold reflects unseen
- * normal data; the detectors that ship are then trained on all normal clips.
+ * (the fault classifier and the choice of members, see calibration.ts). Calibration uses
+ * out-of-fold scores: with 4 folds, each normal clip is scored by detectors trained on the other
+ * three quarters (the edge network too, when a refitter is given), so the threshold reflects
+ * unseen normal data; the detectors that ship are then trained on all normal clips.
  */
 import { type Progress, silentProgress } from '../../../cli/progress.ts';
 import { rocAuc } from '../../../edge-model/src/eval/metrics.ts';
@@ -187,8 +188,8 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
     ),
   }));
   const oofZ = oof.map((s) => calibrated.map((d, k) => toZ(d.calibration, s[k])));
-  // Combination weights from how well each detector separates held-out normals from the
-  // labelled fault clips (equal weights without them).
+  // The members: forward selection on how well the mean z separates held-out normals from the
+  // labelled fault clips (every detector without them), see calibration.ts.
   const faultZ = faultViews.map((_, j) =>
     calibrated.map((d, k) => faultRaw.reduce((acc, fold) => acc + toZ(d.calibration, fold[j][k]), 0) / folds),
   );
