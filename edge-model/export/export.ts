@@ -251,7 +251,6 @@ export async function exportModel(opts: ExportOptions, progress: Progress = sile
   };
 }
 
-/** Two seconds of a normal test clip, or of a deterministic synthetic compressor when there is none. */
 /**
  * Samples for the end-to-end case: at least 2 s, and enough for two whole score windows so the
  * firmware's parity test compares whole windows (the device never scores a partial one).
@@ -261,6 +260,7 @@ function pipelineSamples(trained: { preprocess: PreprocessSpec; windowFrames: nu
   return Math.max(2 * trained.frontend.sampleRate, trained.frontend.frameLength + (frames - 1) * trained.frontend.hop);
 }
 
+/** n samples of a normal test clip, or of a deterministic synthetic compressor when there is none. */
 function defaultPipelinePcm(test: readonly Clip[], n: number): Float32Array {
   const normal = test.find((c) => c.label === 'normal' && c.pcm.length >= n);
   if (normal) return normal.pcm.slice(0, n);
