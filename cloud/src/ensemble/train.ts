@@ -210,7 +210,7 @@ export async function trainEnsemble(opts: TrainOptions): Promise<TrainedEnsemble
   const selection = forwardSelection(calibrated.length, faultZ.length ? separation : undefined);
   const weights = selectionWeights(calibrated.length, selection);
   const detectorAuc: Record<string, number> = {};
-  if (faultZ.length) calibrated.forEach((d, k) => (detectorAuc[d.detector.name] = separation([k])));
+  if (faultZ.length) for (const [k, d] of calibrated.entries()) detectorAuc[d.detector.name] = separation([k]);
   const stats = oofZ.map((z) => combine(z, weights));
   const combined = fitCombined(stats, weights);
 
