@@ -12,8 +12,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FrontendConfig } from '../src/frontend/config.ts';
 import { computeLogMel } from '../src/frontend/logmel.ts';
-import { inputCount, levelNormalizedInput, type PreprocessSpec, standardize } from '../train/preprocess.ts';
-import { clipScore, type ScoreKind, WindowScorer } from '../train/score.ts';
+import { type Reconstructor, scoreLogMel } from '../train/pipeline.ts';
+import { inputCount, type PreprocessSpec } from '../train/preprocess.ts';
+import type { ScoreKind } from '../train/score.ts';
 import { dequantizeTensor, type QuantParams, quantizeTensor } from './quantize.ts';
 import type { Int8Runner } from './reference-interpreter.ts';
 
@@ -145,18 +146,16 @@ export function pipelineCase(
   );
   const n = inputCount(mel.frames, preprocess);
   const inputs = new Int8Array(n * d);
-  const errors: number[] = [];
-  const windows: number[] = [];
-  const scorer = new WindowScorer(scoreKind, d, windowFrames);
-  for (let t = 0; t < n; t++) {
-    const z = standardize(levelNormalizedInput(mel, t, preprocess), preprocess);
-    const q = quantizeTensor(z, runner.input);
-    inputs.set(q, t * d);
-    const w = scorer.push(z, dequantizeTensor(runner.invoke(q), runner.output));
-    errors.push(scorer.lastError);
-    if (w !== null) windows.push(w);
-  }
-  if (windows.length === 0 && n > 0) windows.push(scorer.flush() as number);
+  // The int8 path of the pipeline, keeping every quantised input for the firmware to compare.
+  let t = 0;
+  const recording: Reconstructor = {
+    reconstruct: (z) => {
+      const q = quantizeTensor(z, runner.input);
+      inputs.set(q, t++ * d);
+      return dequantizeTensor(runner.invoke(q), runner.output);
+    },
+  };
+  const { errors, windows, score } = scoreLogMel(mel, { frontend, preprocess, windowFrames, scoreKind }, recording);
   return {
     inputs,
     index: {
@@ -170,7 +169,7 @@ export function pipelineCase(
       scoreKind,
       errors,
       windowScores: windows,
-      score: clipScore(windows),
+      score,
       tolerance: { inputLsb: 1, scoreRelative: 0.02 },
     },
   };

@@ -34,38 +34,39 @@ export interface ScoringSpec {
 
 export interface ClipScores {
   /** e_t per model input. */
-  errors: Float32Array;
+  errors: number[];
   windows: number[];
+  /** The device's clip score: the mean of `windows`. */
   score: number;
+  /**
+   * The cloud's reading of the same residuals (its ensemble member): "window-mean-residual" with
+   * one window spanning the whole clip, i.e. mean_i (mean over all the clip's inputs of r_t[i])².
+   * A steady deviation is measured over seconds instead of the device's one-second windows.
+   * NaN when the clip has no model input.
+   */
+  clipMeanResidual: number;
 }
 
 export function scoreLogMel(mel: LogMel, spec: ScoringSpec, recon: Reconstructor): ClipScores {
   const n = inputCount(mel.frames, spec.preprocess);
-  const errors = new Float32Array(n);
+  const errors: number[] = [];
   const windows: number[] = [];
   const x = new Float32Array(spec.preprocess.contextFrames * mel.nMels);
   const scorer = new WindowScorer(spec.scoreKind, x.length, spec.windowFrames);
+  // One window spanning every input: its score arrives with the last input.
+  const whole = new WindowScorer('window-mean-residual', x.length, Math.max(1, n));
+  let clipMeanResidual = Number.NaN;
   for (let t = 0; t < n; t++) {
     const z = standardize(levelNormalizedInput(mel, t, spec.preprocess, x), spec.preprocess);
-    const w = scorer.push(z, recon.reconstruct(z));
-    errors[t] = scorer.lastError;
+    const y = recon.reconstruct(z);
+    const w = scorer.push(z, y);
+    clipMeanResidual = whole.push(z, y) ?? clipMeanResidual;
+    errors.push(scorer.lastError);
     if (w !== null) windows.push(w);
   }
   // A clip shorter than one window is scored as one partial window.
   if (windows.length === 0 && n > 0) windows.push(scorer.flush() as number);
-  return { errors, windows, score: clipScore(windows) };
-}
-
-/**
- * The cloud's reading of the edge network (its ensemble member): "window-mean-residual" with one
- * window spanning the whole clip, i.e. mean_i (mean over all the clip's inputs of r_t[i])². A
- * steady deviation is measured over seconds instead of the device's one-second windows.
- */
-export function clipMeanResidual(pcm: Float32Array, spec: ScoringSpec, recon: Reconstructor): number {
-  const mel = computeLogMel(pcm, spec.frontend);
-  const n = inputCount(mel.frames, spec.preprocess);
-  if (n === 0) return Number.NaN;
-  return scoreLogMel(mel, { ...spec, scoreKind: 'window-mean-residual', windowFrames: n }, recon).score;
+  return { errors, windows, score: clipScore(windows), clipMeanResidual };
 }
 
 export function scorePcm(pcm: Float32Array, spec: ScoringSpec, recon: Reconstructor): ClipScores {

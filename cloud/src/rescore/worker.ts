@@ -162,32 +162,20 @@ export class RescoreWorker {
       }
       const pcm = int16ToFloat(await this.ctx.clips.get(clip.sha256));
       const v = await ensemble.rescore(pcm);
+      const verdict = {
+        score: v.score,
+        state: v.state,
+        faultType: v.fault?.type ?? null,
+        faultConfidence: v.fault?.confidence ?? null,
+        explanation: v.explanation,
+        detectors: v.detectors,
+        version: v.version ?? ensemble.version,
+      };
       await this.ctx.database.write(async (tx) => {
         await tx
           .insert(cloudVerdicts)
-          .values({
-            clipId: clip.id,
-            orgId: clip.orgId,
-            score: v.score,
-            state: v.state,
-            faultType: v.fault?.type ?? null,
-            faultConfidence: v.fault?.confidence ?? null,
-            explanation: v.explanation,
-            detectors: v.detectors,
-            version: v.version ?? ensemble.version,
-          })
-          .onConflictDoUpdate({
-            target: cloudVerdicts.clipId,
-            set: {
-              score: v.score,
-              state: v.state,
-              faultType: v.fault?.type ?? null,
-              faultConfidence: v.fault?.confidence ?? null,
-              explanation: v.explanation,
-              detectors: v.detectors,
-              version: v.version ?? ensemble.version,
-            },
-          });
+          .values({ clipId: clip.id, orgId: clip.orgId, ...verdict })
+          .onConflictDoUpdate({ target: cloudVerdicts.clipId, set: verdict });
         await tx
           .update(rescoreJobs)
           .set({ status: 'done', error: null, attempts, updatedAt: this.ctx.now() })

@@ -15,7 +15,7 @@ import {
 } from '../../../../edge-model/export/float-model.ts';
 import { readWeights } from '../../../../edge-model/train/model-dir.ts';
 import {
-  clipMeanResidual,
+  type ClipScores,
   floatReconstructor,
   type Reconstructor,
   type ScoringSpec,
@@ -37,7 +37,7 @@ export interface EdgeModelJson {
 
 /**
  * "clip-mean-residual" (default): the residual averaged over the whole clip before squaring
- * (`clipMeanResidual`), the cloud's advantage of seeing seconds of audio at once; measured on
+ * (`ClipScores.clipMeanResidual`), the cloud's advantage of seeing seconds of audio at once; measured on
  * three synthetic sets it separates faults better than the device's own score, in the device's
  * borderline band too (cloud/README.md). "device-windows": the device's score (mean of its
  * window scores), what ensembles saved before it used.
@@ -47,6 +47,8 @@ export type EdgeClipScore = 'clip-mean-residual' | 'device-windows';
 export class EdgeModelDetector implements Detector {
   readonly transform = 'log' as const;
   private readonly recon: Reconstructor;
+  /** The last clip read: training asks for both readings of the same clip, one pass serves both. */
+  private last: { pcm: Float32Array; scores: ClipScores } | null = null;
   constructor(
     readonly name: string,
     readonly sha256: string,
@@ -109,15 +111,18 @@ export class EdgeModelDetector implements Detector {
 
   /** The clip's score as the device computes it (mean of its window scores), float network. */
   deviceScore(pcm: Float32Array): number {
-    return scorePcm(pcm, this.spec, this.recon).score;
+    return this.read(pcm).score;
+  }
+
+  private read(pcm: Float32Array): ClipScores {
+    if (this.last?.pcm !== pcm) this.last = { pcm, scores: scorePcm(pcm, this.spec, this.recon) };
+    return this.last.scores;
   }
 
   score(view: ClipView): number {
     if (!view.pcm) throw new Error(`${this.name}: the clip view carries no PCM`);
-    const s =
-      this.clipScore === 'clip-mean-residual'
-        ? clipMeanResidual(view.pcm, this.spec, this.recon)
-        : scorePcm(view.pcm, this.spec, this.recon).score;
+    const scores = this.read(view.pcm);
+    const s = this.clipScore === 'clip-mean-residual' ? scores.clipMeanResidual : scores.score;
     if (!Number.isFinite(s)) throw new Error(`${this.name}: the clip is too short for one model input`);
     return s;
   }
